@@ -8,7 +8,20 @@ const path = require('node:path');
 const Ajv = require('ajv-draft-04');
 const addFormats = require('ajv-formats');
 
-const IGLU_ROOT = path.join(__dirname, '..', 'schemas', 'iglu');
+/** schemas/iglu of the repository; found upwards, as this file also runs from out/scripts. */
+function findIgluRoot() {
+  for (let dir = __dirname; ; dir = path.dirname(dir)) {
+    const candidate = path.join(dir, 'schemas', 'iglu');
+    if (fs.existsSync(candidate)) {
+      return candidate;
+    }
+    if (path.dirname(dir) === dir) {
+      throw new Error(`no schemas/iglu folder above ${__dirname}`);
+    }
+  }
+}
+
+const IGLU_ROOT = findIgluRoot();
 const IGLU_URI = /^iglu:([a-zA-Z0-9._-]+)\/([a-zA-Z0-9_-]+)\/jsonschema\/(\d+-\d+-\d+)$/;
 
 const ajv = new Ajv({ allErrors: true, strict: false, validateSchema: false });

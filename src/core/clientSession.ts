@@ -122,6 +122,7 @@ export interface SessionSnapshot {
 type LiveSession = StoredSession;
 
 const NEVER_READ = Symbol('never read');
+const READ_FAILED = Symbol('read failed');
 
 /**
  * A Snowplow client session.
@@ -754,6 +755,11 @@ export class ClientSession {
         } else {
           this.#dirty = true;
         }
+        // The store still holds what it held: that is not another window's write.
+        const current = this.#peekStore();
+        if (current !== READ_FAILED) {
+          this.#lastSeenRaw = current;
+        }
         if (!this.#writeFailed) {
           this.#writeFailed = true;
           this.#logger.warn(
@@ -780,6 +786,15 @@ export class ClientSession {
   }
 
   // --- small things ------------------------------------------------------------------------
+
+  /** The store's current value, or {@link READ_FAILED}; never throws. */
+  #peekStore(): string | undefined | typeof READ_FAILED {
+    try {
+      return this.#store.getSession();
+    } catch {
+      return READ_FAILED;
+    }
+  }
 
   #now(): number {
     try {

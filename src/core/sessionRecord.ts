@@ -135,7 +135,9 @@ export function parseSessionRecord(json: string): ParsedRecord {
   if (isIndex(value.sessionIndex, 0)) {
     salvaged.sessionIndex = value.sessionIndex;
   } else {
-    problems.push(`sessionIndex ${describe(value.sessionIndex)} is not an integer in 0..${MAX_INDEX}`);
+    problems.push(
+      `sessionIndex ${describe(value.sessionIndex)} is not an integer in 0..${MAX_INDEX}`,
+    );
   }
   if (isIndex(value.resetCount, 0)) {
     salvaged.resetCount = value.resetCount;
