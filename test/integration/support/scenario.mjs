@@ -1,0 +1,322 @@
+// One integration scenario in one real host: its own temp folder, servers, Chromium and
+// network guard log, all stopped by PID when the node:test test ends (pass, fail or crash).
+// It runs the in-host suite in phases (a phase may end with a reload or a server restart)
+// and turns every in-host result into a node:test subtest of its own.
+import {
+  mkdtempSync,
+  mkdirSync,
+  cpSync,
+  existsSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+} from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createRequire } from 'node:module';
+import { REPO_ROOT } from '../../../scripts/hosts/paths.mjs';
+import { startCodeServer } from '../../../scripts/hosts/code-server.mjs';
+import { startTestWeb } from '../../../scripts/hosts/test-web.mjs';
+import { launchChromium, disableFocusEmulation } from '../../../scripts/hosts/browser.mjs';
+import { readGuardLog, describeRefusals } from '../../../scripts/hosts/guard-log.mjs';
+import { bundleInHostSuite } from './bundle.mjs';
+import { startHarnessServer } from './harness-server.mjs';
+
+const require = createRequire(import.meta.url);
+const { validateData } = require('../../../scripts/iglu.cjs');
+
+export const CLIENT_SESSION_SCHEMA =
+  'iglu:com.snowplowanalytics.snowplow/client_session/jsonschema/1-0-2';
+
+/** How long one in-host phase may take before the harness gives up on it. */
+const PHASE_TIMEOUT_MS = 90_000;
+
+/** Settings every scenario starts with: nothing that opens editors or asks the internet. */
+export const QUIET_SETTINGS = {
+  'workbench.startupEditor': 'none',
+  'workbench.tips.enabled': false,
+  'workbench.enableExperiments': false,
+  'telemetry.telemetryLevel': 'off',
+  'extensions.autoCheckUpdates': false,
+  'extensions.autoUpdate': false,
+  'update.mode': 'none',
+  'security.workspace.trust.enabled': false,
+};
+
+/**
+ * Copies what an installed extension consists of (package.json, dist/, README.md) into
+ * `<dir>/extension`, so the host loads exactly what ships, not the repository.
+ */
+function stageExtension(sourceDir, dir) {
+  const target = join(dir, 'extension');
+  mkdirSync(target, { recursive: true });
+  for (const entry of ['package.json', 'dist', 'README.md']) {
+    if (existsSync(join(sourceDir, entry))) {
+      cpSync(join(sourceDir, entry), join(target, entry), { recursive: true });
+    }
+  }
+  return target;
+}
+
+function findFiles(dir, name, found = []) {
+  if (!existsSync(dir)) return found;
+  for (const entry of readdirSync(dir, { withFileTypes: true })) {
+    const path = join(dir, entry.name);
+    if (entry.isDirectory()) findFiles(path, name, found);
+    else if (entry.name === name) found.push(path);
+  }
+  return found;
+}
+
+export class Scenario {
+  /**
+   * @param {import('node:test').TestContext} t the test that owns everything started here
+   * @param {object} options
+   * @param {'node' | 'web'} options.host code-server (Node extension host) or test-web
+   * @param {string} [options.extensionSource] default: the repository (needs a fresh dist/)
+   * @param {string} [options.suite] the in-host entry in ../inhost; default 'extension-suite.mjs'
+   * @param {Record<string, unknown>} [options.settings] user settings before the first load
+   * @param {Record<string, (args: any) => Promise<unknown>>} [options.actions] extra driver
+   *   actions for the in-host tests
+   */
+  constructor(
+    t,
+    {
+      host,
+      extensionSource = REPO_ROOT,
+      suite = 'extension-suite.mjs',
+      settings = {},
+      actions = {},
+    },
+  ) {
+    this.suite = suite;
+    this.t = t;
+    this.host = host;
+    this.hostLabel = host === 'node' ? 'code-server (Node host)' : 'test-web (web host)';
+    this.dir = mkdtempSync(join(tmpdir(), `client-session-${host}-`));
+    this.guardLog = join(this.dir, 'net-guard.log');
+    this.extensionSource = extensionSource;
+    this.settings = { ...QUIET_SETTINGS, ...settings };
+    this.actions = actions;
+    this.memory = new Map();
+    this.consoleLines = [];
+    this.step = 'setting up';
+    /** @type {import('playwright-core').Page[]} */
+    this.pages = [];
+    t.after(() => this.dispose());
+  }
+
+  /** Starts the harness server, the host and Chromium; bundles the in-host suite. */
+  async start() {
+    this.step = 'starting the harness';
+    this.harness = await startHarnessServer({
+      onDriver: (action, args, test) => this.#drive(action, args, test),
+    });
+    this.extensionDir = stageExtension(this.extensionSource, this.dir);
+    this.testsPath = join(this.extensionDir, 'inhost-tests', 'index.js');
+    await bundleInHostSuite({
+      host: this.host,
+      harnessUrl: this.harness.url,
+      outfile: this.testsPath,
+      entry: this.suite,
+    });
+    await this.startServer();
+    this.step = 'starting chromium';
+    this.chromium = await launchChromium({
+      userDataDir: join(this.dir, 'chromium-profile'),
+      logFile: join(this.dir, 'chromium.log'),
+    });
+  }
+
+  /** Starts (or restarts, on the same port and state) the host's server. */
+  async startServer() {
+    this.step = `starting ${this.hostLabel}`;
+    if (this.host === 'node') {
+      this.server = await startCodeServer({
+        stateDir: join(this.dir, 'code-server'),
+        port: this.server?.port,
+        settings: this.settings,
+        guardLog: this.guardLog,
+      });
+      this.workspace = join(this.dir, 'workspace');
+      mkdirSync(this.workspace, { recursive: true });
+    } else {
+      this.server = await startTestWeb({
+        extensionDevelopmentPath: this.extensionDir,
+        extensionTestsPath: this.testsPath,
+        logFile: join(this.dir, 'test-web.log'),
+        guardLog: this.guardLog,
+        port: this.server?.port,
+      });
+    }
+  }
+
+  async stopServer() {
+    await this.server?.stop();
+  }
+
+  /** The workbench URL that runs the in-host suite in this host. */
+  testRunUrl() {
+    if (this.host === 'web') return this.server.url;
+    const remote = (path) => `vscode-remote://127.0.0.1:${this.server.port}${path}`;
+    const payload = [
+      ['extensionDevelopmentPath', remote(this.extensionDir)],
+      ['extensionTestsPath', remote(this.testsPath)],
+    ];
+    const folder = encodeURIComponent(this.workspace);
+    return `${this.server.url}?folder=${folder}&payload=${encodeURIComponent(JSON.stringify(payload))}`;
+  }
+
+  /** Opens a tab on the test-run URL, with real focus (no emulation). */
+  async openWorkbench() {
+    this.step = 'opening the workbench';
+    const page = await this.chromium.context.newPage();
+    await page.setViewportSize({ width: 1280, height: 800 });
+    page.on('console', (message) => {
+      this.consoleLines.push(`[page ${this.pages.indexOf(page)}] ${message.text()}`);
+      if (this.consoleLines.length > 400) this.consoleLines.shift();
+    });
+    // The workbench calls this when the extension tests end; it must not close the window.
+    await page.exposeFunction('codeAutomationExit', (code) => {
+      this.lastExitCode = code;
+    });
+    await page.exposeFunction('codeAutomationLog', () => {});
+    this.pages.push(page);
+    await page.goto(this.testRunUrl());
+    await page.bringToFront();
+    await disableFocusEmulation(page);
+    return page;
+  }
+
+  /**
+   * Runs one phase of the in-host suite: loads (or reloads) the workbench and waits for the
+   * suite to report it is done. `action` starts the load; default: open a new tab.
+   * @param {string} phase
+   * @param {{ action?: () => Promise<unknown>, only?: string[] }} [options]
+   */
+  async runPhase(phase, { action, only } = {}) {
+    const done = this.harness.expectRun(phase, only);
+    this.step = `in-host phase "${phase}"`;
+    await (action ? action() : this.openWorkbench());
+    let timer;
+    const timeout = new Promise((resolve) => {
+      timer = setTimeout(() => resolve(undefined), PHASE_TIMEOUT_MS);
+    });
+    const outcome = await Promise.race([done, timeout]);
+    clearTimeout(timer);
+    return outcome ?? { results: this.harness.partialResults(), timedOut: true };
+  }
+
+  /** Reloads a tab the way Reload Window does, and turns focus emulation off again. */
+  async reload(page) {
+    await page.reload();
+    await page.bringToFront();
+    await disableFocusEmulation(page);
+  }
+
+  /**
+   * Turns the in-host results of a phase into subtests; a run that never finished fails.
+   * @param {{ results: import('./harness-server.mjs').InHostResult[], timedOut?: boolean }} run
+   */
+  async report(run) {
+    for (const result of run.results) {
+      await this.t.test(`[${this.hostLabel}] ${result.name}`, () => {
+        if (result.status !== 'passed') {
+          throw new Error(this.#failureText(`in-host test "${result.name}"`, result.error));
+        }
+        for (const entity of result.entities) {
+          const problems = validateData(CLIENT_SESSION_SCHEMA, entity);
+          if (problems.length > 0) {
+            throw new Error(
+              this.#failureText(
+                `entity of "${result.name}"`,
+                `not a valid client_session 1-0-2:\n${problems.join('\n')}\n` +
+                  JSON.stringify(entity, null, 2),
+              ),
+            );
+          }
+        }
+      });
+    }
+    if (run.timedOut) {
+      await this.t.test(`[${this.hostLabel}] in-host run of ${this.step} finishes`, () => {
+        throw new Error(this.#failureText(this.step, `no result within ${PHASE_TIMEOUT_MS} ms`));
+      });
+    }
+  }
+
+  /** A subtest that fails when anything tried to leave loopback during the scenario. */
+  async checkNothingLeftLoopback() {
+    await this.t.test(`[${this.hostLabel}] nothing left loopback`, () => {
+      const { refused, guarded } = readGuardLog(this.guardLog);
+      const problems = [];
+      if (refused.length > 0) {
+        problems.push(`the network guard refused:\n${describeRefusals(refused)}`);
+      }
+      if (this.chromium?.offLoopback.length > 0) {
+        problems.push(`Chromium requested:\n  ${this.chromium.offLoopback.join('\n  ')}`);
+      }
+      if (this.host === 'node' && !guarded.some((entry) => /extensionHost/.test(entry.argv))) {
+        problems.push('the network guard was not loaded into any extension host process');
+      }
+      if (problems.length > 0)
+        throw new Error(this.#failureText('network check', problems.join('\n')));
+    });
+  }
+
+  /** The "Client Session" output channel's log, as far as it can be read from outside. */
+  extensionLog() {
+    if (this.host === 'node') {
+      const logs = findFiles(
+        join(this.dir, 'code-server', 'user-data', 'logs'),
+        'Client Session.log',
+      );
+      if (logs.length === 0) return '(no "Client Session" log file under the user data dir)';
+      return logs
+        .map((path) => `--- ${path}\n${readFileSync(path, 'utf8').slice(-6000)}`)
+        .join('\n');
+    }
+    // The web host keeps its logs in the browser; the page console is the nearest thing.
+    return `(web host: page console, last lines)\n${this.consoleLines.slice(-60).join('\n')}`;
+  }
+
+  #failureText(what, detail) {
+    return (
+      `${this.hostLabel}, ${what} (step: ${this.step}):\n${detail}\n\n` +
+      `--- extension log ---\n${this.extensionLog()}`
+    );
+  }
+
+  async #drive(action, args, test) {
+    const page = this.pages[0];
+    switch (action) {
+      case 'blur': {
+        // Another tab in front: the workbench's window loses real focus.
+        if (!this.otherPage) this.otherPage = await this.chromium.context.newPage();
+        await disableFocusEmulation(page);
+        await this.otherPage.bringToFront();
+        return true;
+      }
+      case 'focus':
+        await page.bringToFront();
+        return true;
+      case 'remember':
+        this.memory.set(args.key, args.value);
+        return true;
+      case 'recall':
+        return this.memory.get(args.key) ?? null;
+      default:
+        if (this.actions[action]) return this.actions[action](args, test);
+        throw new Error(`unknown driver action ${action}`);
+    }
+  }
+
+  async dispose() {
+    await this.chromium?.stop();
+    await this.server?.stop();
+    await this.harness?.close();
+    if (!process.env.CLIENT_SESSION_KEEP_TEST_DIRS) {
+      rmSync(this.dir, { recursive: true, force: true });
+    }
+  }
+}
