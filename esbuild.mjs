@@ -3,6 +3,7 @@
 //   dist/web/extension.js    the same for the web extension host (package.json `browser`)
 //   dist/lib/index.js        the library for extension authors, for Node
 //   dist/lib/index.browser.js  the library for web extensions
+//   dist/lib/core.js, core.browser.js  its host-independent part (`vscode-client-session/core`)
 //   dist/lib/**/*.d.ts       its types (tsc, declarations only)
 //
 // Flags: --production minifies and drops source maps; --watch rebuilds on change;
@@ -44,7 +45,7 @@ const common = {
   external: ['vscode'],
   logLevel: 'warning',
   legalComments: 'none',
-  plugins: [problemMatcherPlugin],
+  plugins: watch ? [problemMatcherPlugin] : [],
   // Nothing we ship may contain WebAssembly or native code; fail the build if it tries.
   loader: { '.wasm': 'empty', '.node': 'empty' },
 };
@@ -66,23 +67,21 @@ const extensionBuilds = [
   },
 ];
 
+// Each library entry for Node and for browsers; authors' own bundlers resolve our
+// dependencies, so they are not copied into the library.
 const libraryBuilds = [
+  ['src/index.ts', 'dist/lib/index'],
+  ['src/core/index.ts', 'dist/lib/core'],
+].flatMap(([entry, out]) => [
+  { ...common, entryPoints: [entry], outfile: `${out}.js`, platform: 'node', packages: 'external' },
   {
     ...common,
-    entryPoints: ['src/index.ts'],
-    outfile: 'dist/lib/index.js',
-    platform: 'node',
-    // Authors' own bundlers resolve our dependencies; they are not copied into the library.
-    packages: 'external',
-  },
-  {
-    ...common,
-    entryPoints: ['src/index.ts'],
-    outfile: 'dist/lib/index.browser.js',
+    entryPoints: [entry],
+    outfile: `${out}.browser.js`,
     platform: 'browser',
     packages: 'external',
   },
-];
+]);
 
 function emitDeclarations() {
   const tsc = spawnSync(

@@ -302,7 +302,7 @@ export class ClientSession {
       this.#scheduleWrite();
     }
     this.#isBackground = isBackground;
-    this.#logger.trace(`Now in the ${isBackground ? 'background' : 'foreground'}`);
+    this.#logger.debug(`Now in the ${isBackground ? 'background' : 'foreground'}`);
     this.#fireStateChange();
   }
 
@@ -391,7 +391,7 @@ export class ClientSession {
     this.#deletePending = true;
     // Keeping the user id means writing it back: the store holds only one record.
     this.#dirty = !options.forgetUserId;
-    this.#logger.info(
+    this.#logger.debug(
       options.forgetUserId ? 'Session and user id forgotten' : 'Session forgotten; user id kept',
     );
     this.#onDidChangeSession.fire({ kind: 'reset', userIdForgotten: options.forgetUserId });
@@ -654,7 +654,7 @@ export class ClientSession {
     this.#newSessionRequested = false;
     this.#pendingReason = undefined;
     this.#nextSessionId = undefined;
-    this.#logger.info('The stored session was deleted elsewhere; the next event starts anew');
+    this.#logger.debug('The stored session was deleted elsewhere; the next event starts anew');
     this.#onDidChangeSession.fire({ kind: 'reset', userIdForgotten: true });
     this.#fireStateChange();
   }

@@ -1,0 +1,20 @@
+/**
+ * vscode-client-session: Snowplow client sessions for VS Code extensions.
+ *
+ * Everything of `vscode-client-session/core` (host-independent), plus the VS Code binding:
+ * a `globalState` store, window focus, and {@link createClientSession}, which wires a
+ * session to an `ExtensionContext` in one call. This entry imports `vscode`, so it runs
+ * inside an extension host; use `vscode-client-session/core` elsewhere.
+ */
+export * from './core/index';
+export { createClientSession } from './vscode/createClientSession';
+export type {
+  ClientSessionContext,
+  CreateClientSessionOptions,
+} from './vscode/createClientSession';
+export { GLOBAL_STATE_KEY_PREFIX, GlobalStateSessionStore } from './vscode/globalStateSessionStore';
+export type { GlobalStateSessionStoreOptions } from './vscode/globalStateSessionStore';
+export { bindWindowFocus } from './vscode/windowFocus';
+export type { WindowFocusSource } from './vscode/windowFocus';
+export { MIN_TIMEOUT_SETTING_SECONDS, readTimeoutSettings } from './vscode/timeoutSettings';
+export type { ConfigurationSource, TimeoutSettings } from './vscode/timeoutSettings';
