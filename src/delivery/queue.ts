@@ -1,0 +1,521 @@
+/**
+ * The durable event queue: encoded events in memory, mirrored to small files in a
+ * {@link QueueStorage} folder that every window of a profile shares.
+ *
+ * Layout of the folder:
+ * - `events-<created ms>-<owner id>-<seq>.jsonl`: a segment, the events one tracker encoded
+ *   in one go. A first line `#vscode-client-session-queue 1`, then one event a line: `u` or
+ *   `e` (the consent it needs: usage or error) followed by the payload JSON. Rewritten whole
+ *   as its events are delivered, deleted when none is left.
+ * - `owner-<owner id>.json`: `{"heartbeatMs": …}`, rewritten every heartbeat interval while the
+ *   tracker lives, deleted when it is disposed.
+ *
+ * A tracker takes over (renames to its own id, which only one window can win) the segments of
+ * owners whose heartbeat is missing or older than `orphanAfterMs`: a closed window's at once,
+ * a crashed one's after that silence. Writes are serialized and never on the tracking path.
+ * A file cut short by a crash loses only its unreadable lines, which are counted in the log.
+ */
+import { describeError } from '../core/event';
+import type { Logger } from '../core/logger';
+import type { ConsentKind, TelemetryConsent } from './events';
+import type { QueueStorage } from './queueStorage';
+import type { Scheduler, TimerHandle } from './scheduler';
+import { utf8Length } from './utf8';
+
+const HEADER = '#vscode-client-session-queue 1';
+const SEGMENT_NAME = /^events-(\d{13})-([0-9a-f-]{36})-(\d{6})\.jsonl$/;
+const OWNER_NAME = /^owner-([0-9a-f-]{36})\.json$/;
+const PAYLOAD_DATA_SCHEMA = 'iglu:com.snowplowanalytics.snowplow/payload_data/jsonschema/1-0-4';
+const BODY_START = `{"schema":"${PAYLOAD_DATA_SCHEMA}","data":[`;
+const BODY_END = ']}';
+
+/** One queued event. `live` turns false once it is delivered, dropped or discarded. */
+export interface QueuedEvent {
+  readonly json: string;
+  readonly bytes: number;
+  readonly consent: ConsentKind;
+  live: boolean;
+  readonly segment: Segment;
+}
+
+interface Segment {
+  readonly name: string;
+  readonly createdMs: number;
+  readonly events: QueuedEvent[];
+  written: boolean;
+}
+
+export interface DurableQueueOptions {
+  readonly storage: QueueStorage;
+  readonly logger: Logger;
+  readonly scheduler: Scheduler;
+  readonly maxEvents: number;
+  readonly maxBytes: number;
+  readonly heartbeatIntervalMs: number;
+  readonly orphanAfterMs: number;
+  readonly generateId: () => string;
+  /** Called when events are added (tracked here or taken over from another window). */
+  readonly onEventsAvailable: () => void;
+}
+
+/** See the file comment. Used by the tracker only. */
+export class DurableQueue {
+  readonly #options: DurableQueueOptions;
+  readonly #storage: QueueStorage;
+  readonly #logger: Logger;
+  readonly #ownerId: string;
+  #sequence = 0;
+  #segments: Segment[] = [];
+  #liveCount = 0;
+  #liveBytes = 0;
+  #consent: TelemetryConsent = { usage: false, errors: false };
+
+  readonly #dirty = new Set<Segment>();
+  #purgeRequested = false;
+  #writing: Promise<void> | undefined;
+  #storageFailed = false;
+  #loading: Promise<void> | undefined;
+  #heartbeatTimer: TimerHandle | undefined;
+  #closed = false;
+
+  constructor(options: DurableQueueOptions) {
+    this.#options = options;
+    this.#storage = options.storage;
+    this.#logger = options.logger;
+    this.#ownerId = options.generateId().toLowerCase();
+  }
+
+  /** Events not yet delivered, dropped or discarded. */
+  get liveCount(): number {
+    return this.#liveCount;
+  }
+
+  /**
+   * Applies consent: discards queued events it no longer allows; with none at all, also
+   * deletes every queue file in the folder (other windows' too: they share the user's
+   * setting) and stops the heartbeat; with some, starts looking after the folder.
+   */
+  setConsent(consent: TelemetryConsent): void {
+    this.#consent = consent;
+    let discarded = 0;
+    for (const segment of this.#segments) {
+      for (const event of segment.events) {
+        if (event.live && !this.#allows(event.consent)) {
+          this.#kill(event);
+          discarded++;
+        }
+      }
+    }
+    this.#compact();
+    if (discarded > 0) {
+      this.#logger.info(
+        `Discarded ${discarded} queued event(s) the telemetry setting no longer allows`,
+      );
+    }
+    if (!consent.usage && !consent.errors) {
+      this.#stopHeartbeat();
+      this.#loading = undefined;
+      this.#purgeRequested = true;
+    } else if (this.#loading === undefined && !this.#closed) {
+      this.#loading = this.#heartbeat();
+    }
+    this.#kickWrites();
+  }
+
+  /** Adds freshly encoded events as one new segment, oldest dropped beyond the caps. */
+  append(encoded: ReadonlyArray<{ consent: ConsentKind; json: string }>): void {
+    if (this.#closed) {
+      return;
+    }
+    const createdMs = this.#options.scheduler.now();
+    const segment: Segment = {
+      name: this.#segmentName(createdMs),
+      createdMs,
+      events: [],
+      written: false,
+    };
+    for (const { consent, json } of encoded) {
+      const bytes = utf8Length(json);
+      segment.events.push({ json, bytes, consent, live: true, segment });
+      this.#liveCount++;
+      this.#liveBytes += bytes;
+    }
+    this.#segments.push(segment);
+    this.#dirty.add(segment);
+    this.#enforceBounds();
+    this.#kickWrites();
+    this.#options.onEventsAvailable();
+  }
+
+  /**
+   * The oldest live events that fit in one POST of `maxPostBytes` (always at least one: an
+   * event too big for any request is returned alone, and the caller drops it after one try).
+   */
+  takeBatch(maxPostBytes: number): QueuedEvent[] {
+    const batch: QueuedEvent[] = [];
+    // `stm` adds `,"stm":"<13 digits>"` to each event, and a comma separates events.
+    let size = utf8Length(BODY_START) + BODY_END.length;
+    for (const segment of this.#segments) {
+      for (const event of segment.events) {
+        if (!event.live) {
+          continue;
+        }
+        const added = event.bytes + STM_BYTES + (batch.length > 0 ? 1 : 0);
+        if (batch.length > 0 && size + added > maxPostBytes) {
+          return batch;
+        }
+        batch.push(event);
+        size += added;
+      }
+    }
+    return batch;
+  }
+
+  /** The POST body for `batch`, each event stamped with the sent time `nowMs`. */
+  body(batch: readonly QueuedEvent[], nowMs: number): string {
+    const stm = `,"stm":"${Math.trunc(nowMs)}"}`;
+    let body = BODY_START;
+    for (let i = 0; i < batch.length; i++) {
+      const json = batch[i]!.json;
+      body += (i > 0 ? ',' : '') + json.slice(0, -1) + stm;
+    }
+    return body + BODY_END;
+  }
+
+  /** Takes delivered (or dropped) events out of the queue and its files. */
+  remove(batch: readonly QueuedEvent[]): void {
+    for (const event of batch) {
+      if (event.live) {
+        this.#kill(event);
+      }
+    }
+    this.#compact();
+    this.#kickWrites();
+  }
+
+  /** Resolves once the folder has been looked at for other windows' queues. */
+  async whenLoaded(): Promise<void> {
+    await this.#loading;
+  }
+
+  /** Resolves when every change so far is in storage (or storage failed and said so). */
+  async whenWritten(): Promise<void> {
+    while (this.#writing !== undefined) {
+      await this.#writing;
+    }
+  }
+
+  /**
+   * Writes what is left, stops the heartbeat and removes our owner file, so other windows
+   * (or this one after a reload) take over the queue at once. Safe to call twice.
+   */
+  async close(): Promise<void> {
+    if (this.#closed) {
+      return;
+    }
+    this.#stopHeartbeat();
+    await this.whenWritten();
+    this.#closed = true;
+    if (this.#consent.usage || this.#consent.errors) {
+      try {
+        await this.#storage.delete(this.#ownerName());
+      } catch (error) {
+        this.#warnStorage('remove the queue owner file', error);
+      }
+    }
+  }
+
+  // --- bookkeeping ---------------------------------------------------------------------
+
+  #allows(consent: ConsentKind): boolean {
+    return consent === 'usage' ? this.#consent.usage : this.#consent.errors;
+  }
+
+  #kill(event: QueuedEvent): void {
+    event.live = false;
+    this.#liveCount--;
+    this.#liveBytes -= event.bytes;
+    this.#dirty.add(event.segment);
+  }
+
+  /** Forgets segments with nothing live; their files go at the next write. */
+  #compact(): void {
+    if (this.#segments.some((segment) => !segment.events.some((event) => event.live))) {
+      this.#segments = this.#segments.filter((segment) => segment.events.some((e) => e.live));
+    }
+  }
+
+  #enforceBounds(): void {
+    const { maxEvents, maxBytes } = this.#options;
+    if (this.#liveCount <= maxEvents && this.#liveBytes <= maxBytes) {
+      return;
+    }
+    let dropped = 0;
+    outer: for (const segment of this.#segments) {
+      for (const event of segment.events) {
+        if (this.#liveCount <= maxEvents && this.#liveBytes <= maxBytes) {
+          break outer;
+        }
+        if (event.live) {
+          this.#kill(event);
+          dropped++;
+        }
+      }
+    }
+    this.#compact();
+    this.#logger.warn(
+      `The event queue is full (at most ${maxEvents} events and ${maxBytes} bytes): ` +
+        `dropped the ${dropped} oldest event(s)`,
+    );
+  }
+
+  #segmentName(createdMs: number): string {
+    const sequence = String(this.#sequence++ % 1_000_000).padStart(6, '0');
+    return `events-${String(Math.trunc(createdMs)).padStart(13, '0')}-${this.#ownerId}-${sequence}.jsonl`;
+  }
+
+  #ownerName(): string {
+    return `owner-${this.#ownerId}.json`;
+  }
+
+  // --- storage ---------------------------------------------------------------------------
+
+  #kickWrites(): void {
+    if (this.#writing !== undefined || (this.#dirty.size === 0 && !this.#purgeRequested)) {
+      return;
+    }
+    this.#writing = this.#writeLoop().finally(() => {
+      this.#writing = undefined;
+    });
+  }
+
+  /** Writes dirty segments one at a time; a failed one waits for the next heartbeat. */
+  async #writeLoop(): Promise<void> {
+    const failed: Segment[] = [];
+    while (this.#purgeRequested || this.#dirty.size > 0) {
+      if (this.#purgeRequested) {
+        this.#purgeRequested = false;
+        this.#dirty.clear();
+        await this.#purgeFolder();
+        continue;
+      }
+      const segment = this.#dirty.values().next().value as Segment;
+      this.#dirty.delete(segment);
+      const live = segment.events.filter((event) => event.live);
+      try {
+        if (live.length === 0) {
+          if (segment.written) {
+            await this.#storage.delete(segment.name);
+            segment.written = false;
+          }
+        } else {
+          await this.#storage.write(segment.name, serialize(live));
+          segment.written = true;
+        }
+        this.#storageWorks();
+      } catch (error) {
+        this.#warnStorage('save queued events', error);
+        failed.push(segment);
+      }
+    }
+    // Tried again at the next heartbeat, not now: a broken disk must not become a busy loop.
+    for (const segment of failed) {
+      this.#dirty.add(segment);
+    }
+  }
+
+  /** Deletes every segment and our owner file: telemetry was turned off. */
+  async #purgeFolder(): Promise<void> {
+    this.#segments = [];
+    this.#liveCount = 0;
+    this.#liveBytes = 0;
+    try {
+      const names = await this.#storage.list();
+      let deleted = 0;
+      for (const name of names) {
+        if (SEGMENT_NAME.test(name) || name === this.#ownerName()) {
+          await this.#storage.delete(name);
+          deleted += SEGMENT_NAME.test(name) ? 1 : 0;
+        }
+      }
+      if (deleted > 0) {
+        this.#logger.info(`Telemetry is off: deleted ${deleted} queue file(s)`);
+      }
+    } catch (error) {
+      this.#warnStorage('delete the queue files', error);
+    }
+  }
+
+  /** Says we are alive, takes over other windows' orphaned queues, and comes back later. */
+  async #heartbeat(): Promise<void> {
+    this.#heartbeatTimer = undefined;
+    if (this.#closed || (!this.#consent.usage && !this.#consent.errors)) {
+      return;
+    }
+    const now = this.#options.scheduler.now();
+    try {
+      await this.#storage.write(this.#ownerName(), JSON.stringify({ heartbeatMs: now }));
+      await this.#takeOverOrphans(now);
+      this.#storageWorks();
+    } catch (error) {
+      this.#warnStorage('look after the queue folder', error);
+    }
+    if (this.#closed || (!this.#consent.usage && !this.#consent.errors)) {
+      return;
+    }
+    this.#kickWrites();
+    this.#heartbeatTimer = this.#options.scheduler.setTimeout(() => {
+      void this.#heartbeat();
+    }, this.#options.heartbeatIntervalMs);
+  }
+
+  #stopHeartbeat(): void {
+    if (this.#heartbeatTimer !== undefined) {
+      this.#options.scheduler.clearTimeout(this.#heartbeatTimer);
+      this.#heartbeatTimer = undefined;
+    }
+  }
+
+  async #takeOverOrphans(now: number): Promise<void> {
+    const names = await this.#storage.list();
+    const owners = new Set<string>();
+    const segments: Array<{ name: string; createdMs: number; owner: string }> = [];
+    for (const name of names) {
+      const segment = SEGMENT_NAME.exec(name);
+      if (segment !== null && segment[2] !== this.#ownerId) {
+        segments.push({ name, createdMs: Number(segment[1]), owner: segment[2]! });
+      }
+      const owner = OWNER_NAME.exec(name);
+      if (owner !== null && owner[1] !== this.#ownerId) {
+        owners.add(owner[1]!);
+      }
+    }
+    const alive = new Set<string>();
+    for (const owner of owners) {
+      const heartbeat = await this.#readHeartbeat(owner);
+      if (heartbeat !== undefined && now - heartbeat < this.#options.orphanAfterMs) {
+        alive.add(owner);
+      } else if (!segments.some((segment) => segment.owner === owner)) {
+        // A crashed window's owner file, nothing left of its queue: tidy it away.
+        await this.#storage.delete(`owner-${owner}.json`);
+      }
+    }
+    let taken = 0;
+    let unreadable = 0;
+    for (const orphan of segments.sort((a, b) => a.createdMs - b.createdMs)) {
+      if (alive.has(orphan.owner) || this.#closed) {
+        continue;
+      }
+      const name = this.#segmentName(orphan.createdMs);
+      if (!(await this.#storage.rename(orphan.name, name))) {
+        continue; // another window took it first
+      }
+      const text = (await this.#storage.read(name)) ?? '';
+      const segment: Segment = { name, createdMs: orphan.createdMs, events: [], written: true };
+      const parsed = parse(text);
+      unreadable += parsed.unreadable;
+      for (const { consent, json } of parsed.events) {
+        if (this.#allows(consent)) {
+          const bytes = utf8Length(json);
+          segment.events.push({ json, bytes, consent, live: true, segment });
+          this.#liveCount++;
+          this.#liveBytes += bytes;
+          taken++;
+        }
+      }
+      if (segment.events.length !== parsed.events.length || parsed.unreadable > 0) {
+        this.#dirty.add(segment);
+      }
+      if (segment.events.length === 0) {
+        await this.#storage.delete(name);
+        continue;
+      }
+      this.#insertInOrder(segment);
+    }
+    if (unreadable > 0) {
+      this.#logger.warn(`Skipped ${unreadable} unreadable line(s) in queue files left by a crash`);
+    }
+    if (taken > 0) {
+      this.#logger.info(`Took over ${taken} queued event(s) left by another window or session`);
+      this.#enforceBounds();
+      this.#options.onEventsAvailable();
+    }
+  }
+
+  async #readHeartbeat(owner: string): Promise<number | undefined> {
+    try {
+      const text = await this.#storage.read(`owner-${owner}.json`);
+      const heartbeat = text === undefined ? undefined : JSON.parse(text)?.heartbeatMs;
+      return typeof heartbeat === 'number' ? heartbeat : undefined;
+    } catch {
+      return undefined;
+    }
+  }
+
+  #insertInOrder(segment: Segment): void {
+    const index = this.#segments.findIndex((s) => s.createdMs > segment.createdMs);
+    if (index < 0) {
+      this.#segments.push(segment);
+    } else {
+      this.#segments.splice(index, 0, segment);
+    }
+  }
+
+  #storageWorks(): void {
+    if (this.#storageFailed) {
+      this.#storageFailed = false;
+      this.#logger.info('The event queue can be saved again');
+    }
+  }
+
+  #warnStorage(what: string, error: unknown): void {
+    if (!this.#storageFailed) {
+      this.#storageFailed = true;
+      this.#logger.warn(
+        `Could not ${what} (${describeError(error)}); events stay in memory and saving is ` +
+          'tried again later',
+      );
+    }
+  }
+}
+
+/** `,"stm":"` + 13 digits + `"`: what the sent time adds to an event until the year 2286. */
+const STM_BYTES = 22;
+
+function serialize(events: readonly QueuedEvent[]): string {
+  let text = HEADER;
+  for (const event of events) {
+    text += '\n' + (event.consent === 'usage' ? 'u' : 'e') + event.json;
+  }
+  return text + '\n';
+}
+
+function parse(text: string): {
+  events: Array<{ consent: ConsentKind; json: string }>;
+  unreadable: number;
+} {
+  const events: Array<{ consent: ConsentKind; json: string }> = [];
+  let unreadable = 0;
+  for (const line of text.split('\n')) {
+    if (line === '' || line.startsWith('#')) {
+      continue;
+    }
+    const consent = line[0] === 'u' ? 'usage' : line[0] === 'e' ? 'error' : undefined;
+    const json = line.slice(1);
+    if (consent === undefined || !isPayloadJson(json)) {
+      unreadable++;
+      continue;
+    }
+    events.push({ consent, json });
+  }
+  return { events, unreadable };
+}
+
+function isPayloadJson(json: string): boolean {
+  try {
+    const value: unknown = JSON.parse(json);
+    return typeof value === 'object' && value !== null && !Array.isArray(value);
+  } catch {
+    return false;
+  }
+}
