@@ -2,6 +2,7 @@ import * as vscode from 'vscode';
 import type { ClientSession } from '../core/clientSession';
 import type { ClientSessionEntity } from '../core/entity';
 import { INSPECT_URI } from './inspectDocument';
+import { checkEventName, parseProperties } from './trackEventInput';
 
 /** Ids of the commands this extension contributes (category "Client Session"). */
 export const COMMANDS = {
@@ -11,38 +12,8 @@ export const COMMANDS = {
   resetSession: 'clientSession.resetSession',
 } as const;
 
-/** The longest event name accepted, in characters. */
-export const MAX_EVENT_NAME_LENGTH = 128;
-
 /** How an event is tracked: the same function the extension's API offers. */
 export type TrackEvent = (name: string, properties: Record<string, unknown>) => ClientSessionEntity;
-
-/** Parses the properties typed for Track Event: `{ value }` or `{ error }` in words. */
-export function parseProperties(text: string): { value?: Record<string, unknown>; error?: string } {
-  if (text.trim() === '') {
-    return { value: {} };
-  }
-  let value: unknown;
-  try {
-    value = JSON.parse(text);
-  } catch (error) {
-    return { error: `Not valid JSON: ${error instanceof Error ? error.message : String(error)}` };
-  }
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
-    return { error: 'The properties must be a JSON object, like {"key": "value"}' };
-  }
-  return { value: value as Record<string, unknown> };
-}
-
-function checkName(name: string): string | undefined {
-  if (name.trim() === '') {
-    return 'Give the event a name';
-  }
-  if (name.length > MAX_EVENT_NAME_LENGTH) {
-    return `The name is longer than ${MAX_EVENT_NAME_LENGTH} characters`;
-  }
-  return undefined;
-}
 
 /**
  * Registers the four commands. Track Event asks for a name and optional JSON properties
@@ -63,7 +34,7 @@ export function registerCommands(
           // Called by another extension or a keybinding with arguments: no prompts.
           const problem =
             typeof nameArgument === 'string'
-              ? checkName(nameArgument)
+              ? checkEventName(nameArgument)
               : 'The name must be a string';
           const parsed =
             propertiesArgument === undefined
@@ -82,7 +53,7 @@ export function registerCommands(
             title: 'Track Event (1/2)',
             prompt: 'Event name',
             placeHolder: 'e.g. opened_settings',
-            validateInput: checkName,
+            validateInput: checkEventName,
           });
           if (name === undefined) {
             return undefined;
