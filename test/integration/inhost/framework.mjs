@@ -101,7 +101,8 @@ export async function runRegistered(host) {
 /**
  * Polls `predicate` every 50 ms until it returns a truthy value, which is returned.
  * @param {() => unknown} predicate
- * @param {string} what said in the error when it times out
+ * @param {string | (() => string)} what said in the error when it times out (a function is
+ *   called then, to describe the state at that moment)
  * @param {number} [timeoutMs] default 10000 ms
  */
 export async function waitFor(predicate, what, timeoutMs = 10000) {
@@ -109,8 +110,10 @@ export async function waitFor(predicate, what, timeoutMs = 10000) {
   for (;;) {
     const value = await predicate();
     if (value) return value;
-    if (Date.now() > deadline)
-      throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
+    if (Date.now() > deadline) {
+      const described = typeof what === 'function' ? what() : what;
+      throw new Error(`timed out after ${timeoutMs} ms waiting for ${described}`);
+    }
     await new Promise((resolve) => setTimeout(resolve, 50));
   }
 }

@@ -73,7 +73,8 @@ export class Scenario {
    * @param {import('node:test').TestContext} t the test that owns everything started here
    * @param {object} options
    * @param {'node' | 'web'} options.host code-server (Node extension host) or test-web
-   * @param {string} [options.extensionSource] default: the repository (needs a fresh dist/)
+   * @param {string} [options.extensionSource] the folder with package.json and dist/; default:
+   *   $CLIENT_SESSION_EXTENSION_SOURCE, else the repository (which needs a fresh dist/)
    * @param {string} [options.suite] the in-host entry in ../inhost; default 'extension-suite.mjs'
    * @param {Record<string, unknown>} [options.settings] user settings before the first load
    * @param {Record<string, (args: any) => Promise<unknown>>} [options.actions] extra driver
@@ -83,7 +84,7 @@ export class Scenario {
     t,
     {
       host,
-      extensionSource = REPO_ROOT,
+      extensionSource = process.env.CLIENT_SESSION_EXTENSION_SOURCE || REPO_ROOT,
       suite = 'extension-suite.mjs',
       settings = {},
       actions = {},
@@ -207,9 +208,43 @@ export class Scenario {
     return outcome ?? { results: this.harness.partialResults(), timedOut: true };
   }
 
-  /** Reloads a tab the way Reload Window does, and turns focus emulation off again. */
+  /**
+   * Loads the tab's page again from the server, as a person does after a server restart
+   * (the old page has lost its connection; Reload Window would need it).
+   */
+  async reloadPage(page) {
+    await page.goto(this.testRunUrl());
+    await page.bringToFront();
+    await disableFocusEmulation(page);
+  }
+
+  /**
+   * Runs a command from the command palette, typing as a person would.
+   * @param {import('playwright-core').Page} page
+   * @param {string} title e.g. 'Developer: Reload Window'
+   */
+  async runFromPalette(page, title) {
+    await this.#focusPage(page);
+    await page.keyboard.press('F1');
+    const input = page.locator('.quick-input-widget input');
+    await input.waitFor({ state: 'visible', timeout: 10000 });
+    await input.fill(`>${title}`);
+    await page
+      .locator('.quick-input-list .monaco-list-row', { hasText: title })
+      .first()
+      .waitFor({ timeout: 10000 });
+    await page.keyboard.press('Enter');
+  }
+
+  /**
+   * Reloads a tab with Developer: Reload Window (VS Code shuts the window down properly,
+   * storage included, which a bare page reload does not wait for), and turns focus emulation
+   * off again in the new page.
+   */
   async reload(page) {
-    await page.reload();
+    const loaded = page.waitForEvent('load', { timeout: 30000 });
+    await this.runFromPalette(page, 'Developer: Reload Window');
+    await loaded;
     await page.bringToFront();
     await disableFocusEmulation(page);
   }
@@ -291,14 +326,15 @@ export class Scenario {
     const page = this.pages[0];
     switch (action) {
       case 'blur': {
-        // Another tab in front: the workbench's window loses real focus.
+        // Another tab in front: the workbench's window loses real focus. It must have had it,
+        // or no blur event would ever reach VS Code.
+        await this.#focusPage(page);
         if (!this.otherPage) this.otherPage = await this.chromium.context.newPage();
-        await disableFocusEmulation(page);
         await this.otherPage.bringToFront();
         return true;
       }
       case 'focus':
-        await page.bringToFront();
+        await this.#focusPage(page);
         return true;
       case 'remember':
         this.memory.set(args.key, args.value);
@@ -309,6 +345,19 @@ export class Scenario {
         if (this.actions[action]) return this.actions[action](args, test);
         throw new Error(`unknown driver action ${action}`);
     }
+  }
+
+  /**
+   * Brings the tab to the front and makes sure its document has focus, as a person's click
+   * would: after an editor closes, focus can be left nowhere (`document.hasFocus()` false
+   * with the tab in front), and then VS Code never sees the next blur.
+   */
+  async #focusPage(page) {
+    await page.bringToFront();
+    await disableFocusEmulation(page);
+    if (await page.evaluate(() => document.hasFocus())) return;
+    await page.click('.part.statusbar', { position: { x: 600, y: 5 } });
+    await page.waitForFunction(() => document.hasFocus(), undefined, { timeout: 5000 });
   }
 
   async dispose() {
