@@ -75,6 +75,7 @@ export class DurableQueue {
   #writing: Promise<void> | undefined;
   #storageFailed = false;
   #loading: Promise<void> | undefined;
+  #heartbeatRun: Promise<void> | undefined;
   #heartbeatTimer: TimerHandle | undefined;
   #closed = false;
 
@@ -117,7 +118,7 @@ export class DurableQueue {
       this.#loading = undefined;
       this.#purgeRequested = true;
     } else if (this.#loading === undefined && !this.#closed) {
-      this.#loading = this.#heartbeat();
+      this.#loading = this.#startHeartbeat();
     }
     this.#kickWrites();
   }
@@ -193,9 +194,9 @@ export class DurableQueue {
     this.#kickWrites();
   }
 
-  /** Resolves once the folder has been looked at for other windows' queues. */
+  /** Resolves once the latest look at the folder for other windows' queues is over. */
   async whenLoaded(): Promise<void> {
-    await this.#loading;
+    await this.#heartbeatRun;
   }
 
   /** Resolves when every change so far is in storage (or storage failed and said so). */
@@ -365,8 +366,13 @@ export class DurableQueue {
     }
     this.#kickWrites();
     this.#heartbeatTimer = this.#options.scheduler.setTimeout(() => {
-      void this.#heartbeat();
+      void this.#startHeartbeat();
     }, this.#options.heartbeatIntervalMs);
+  }
+
+  #startHeartbeat(): Promise<void> {
+    this.#heartbeatRun = this.#heartbeat();
+    return this.#heartbeatRun;
   }
 
   #stopHeartbeat(): void {

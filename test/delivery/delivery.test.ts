@@ -22,7 +22,7 @@ import {
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
 
-describe('delivery to a collector', () => {
+describe('delivery to a collector', { timeout: 30_000 }, () => {
   let collector: Collector;
 
   before(async () => {
@@ -243,7 +243,7 @@ describe('delivery to a collector', () => {
   });
 });
 
-describe('batching', () => {
+describe('batching', { timeout: 30_000 }, () => {
   let collector: Collector;
   before(async () => {
     collector = await startCollector();
@@ -311,7 +311,7 @@ describe('batching', () => {
   });
 });
 
-describe('configuration', () => {
+describe('configuration', { timeout: 30_000 }, () => {
   it('refuses a collector URL that is not https (except loopback) and sends nothing', async () => {
     const collector = await startCollector();
     try {

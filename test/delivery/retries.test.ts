@@ -15,7 +15,7 @@ function nextAttempt(tracker: ReturnType<typeof makeTracker>['tracker']): Promis
   });
 }
 
-describe('retries', () => {
+describe('retries', { timeout: 30_000 }, () => {
   let collector: Collector;
   before(async () => {
     collector = await startCollector();
