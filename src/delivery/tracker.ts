@@ -37,7 +37,9 @@ export interface SnowplowTrackerOptions {
   /**
    * The collector's base URL, e.g. `https://collector.example.com`; events go to
    * `{collectorUrl}/com.snowplowanalytics.snowplow/tp2`. Must be https, except loopback
-   * (`http://127.0.0.1:9090`) for development. A URL that is not is a configuration error:
+   * (`http://127.0.0.1:9090`) for development. Empty means no collector: nothing is tracked,
+   * queued or sent, and that is not an error. Any other URL that is not valid is a
+   * configuration error:
    * it is logged, shown by {@link SnowplowTracker.configurationError}, and nothing is
    * queued or sent until {@link SnowplowTracker.setCollectorUrl} gets a good one.
    */
@@ -421,6 +423,13 @@ export class SnowplowTracker {
   }
 
   #applyCollectorUrl(collectorUrl: string): void {
+    if (typeof collectorUrl === 'string' && collectorUrl.trim() === '') {
+      // No collector configured is a choice, not a mistake: quiet, and nothing is tracked.
+      this.#endpoint = undefined;
+      this.#configurationError = undefined;
+      this.#logger.info('No Snowplow collector URL is set: events are neither kept nor sent');
+      return;
+    }
     const check = checkCollectorUrl(collectorUrl);
     if (check.ok) {
       this.#endpoint = check.endpoint;

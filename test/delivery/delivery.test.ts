@@ -315,7 +315,7 @@ describe('configuration', { timeout: 30_000 }, () => {
   it('refuses a collector URL that is not https (except loopback) and sends nothing', async () => {
     const collector = await startCollector();
     try {
-      for (const url of ['http://collector.example.com', 'not a url', '', 'ftp://127.0.0.1']) {
+      for (const url of ['http://collector.example.com', 'not a url', 'ftp://127.0.0.1']) {
         const { tracker, logger, session } = makeTracker(url);
         assert.match(tracker.configurationError ?? '', /collector URL/);
         assert.match(logger.at('error').join('\n'), /nothing is sent until it is fixed/);
@@ -337,6 +337,15 @@ describe('configuration', { timeout: 30_000 }, () => {
     } finally {
       await collector.close();
     }
+  });
+
+  it('treats an empty collector URL as no collector: nothing tracked, no error', async () => {
+    const { tracker, logger, session } = makeTracker('  ');
+    assert.equal(tracker.configurationError, undefined);
+    assert.deepEqual(logger.at('error'), []);
+    assert.equal(tracker.trackNamedEvent('x', {}), undefined);
+    assert.equal(session.snapshot().currentEntity, undefined);
+    await tracker.dispose();
   });
 
   it('throws a TypeError for missing required options', () => {
