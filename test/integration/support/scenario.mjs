@@ -15,7 +15,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createRequire } from 'node:module';
 import { REPO_ROOT } from '../../../scripts/hosts/paths.mjs';
-import { startCodeServer } from '../../../scripts/hosts/code-server.mjs';
+import { startCodeServer, installExtensionCopy } from '../../../scripts/hosts/code-server.mjs';
 import { startTestWeb } from '../../../scripts/hosts/test-web.mjs';
 import { launchChromium, disableFocusEmulation } from '../../../scripts/hosts/browser.mjs';
 import { readGuardLog, describeRefusals } from '../../../scripts/hosts/guard-log.mjs';
@@ -76,6 +76,9 @@ export class Scenario {
    * @param {string} [options.extensionSource] the folder with package.json and dist/; default:
    *   $CLIENT_SESSION_EXTENSION_SOURCE, else the repository (which needs a fresh dist/)
    * @param {string} [options.suite] the in-host entry in ../inhost; default 'extension-suite.mjs'
+   * @param {boolean} [options.withTests] default true: windows run the in-host suite. False: the
+   *   extension is installed as a user has it and windows are plain (an extension test run
+   *   ends its extension host when the suite is done, so UI scenarios cannot use one)
    * @param {Record<string, unknown>} [options.settings] user settings before the first load
    * @param {Record<string, (args: any) => Promise<unknown>>} [options.actions] extra driver
    *   actions for the in-host tests
@@ -88,8 +91,10 @@ export class Scenario {
       suite = 'extension-suite.mjs',
       settings = {},
       actions = {},
+      withTests = true,
     },
   ) {
+    this.withTests = withTests;
     this.suite = suite;
     this.t = t;
     this.host = host;
@@ -121,6 +126,9 @@ export class Scenario {
       outfile: this.testsPath,
       entry: this.suite,
     });
+    if (this.host === 'node' && !this.withTests) {
+      installExtensionCopy(this.extensionDir, join(this.dir, 'code-server', 'extensions'));
+    }
     await this.startServer();
     this.step = 'starting chromium';
     this.chromium = await launchChromium({
@@ -144,7 +152,7 @@ export class Scenario {
     } else {
       this.server = await startTestWeb({
         extensionDevelopmentPath: this.extensionDir,
-        extensionTestsPath: this.testsPath,
+        extensionTestsPath: this.withTests ? this.testsPath : undefined,
         logFile: join(this.dir, 'test-web.log'),
         guardLog: this.guardLog,
         port: this.server?.port,
@@ -159,6 +167,7 @@ export class Scenario {
   /** The workbench URL that runs the in-host suite in this host. */
   testRunUrl() {
     if (this.host === 'web') return this.server.url;
+    if (!this.withTests) return `${this.server.url}?folder=${encodeURIComponent(this.workspace)}`;
     const remote = (path) => `vscode-remote://127.0.0.1:${this.server.port}${path}`;
     const payload = [
       ['extensionDevelopmentPath', remote(this.extensionDir)],
@@ -218,17 +227,22 @@ export class Scenario {
     await disableFocusEmulation(page);
   }
 
+  /** Opens the command palette in the tab and types `text` into it. */
+  async openPalette(page, text) {
+    await this.#focusPage(page);
+    await page.keyboard.press('F1');
+    const input = page.locator('.quick-input-widget input');
+    await input.waitFor({ state: 'visible', timeout: 10000 });
+    await input.fill(`>${text}`);
+  }
+
   /**
    * Runs a command from the command palette, typing as a person would.
    * @param {import('playwright-core').Page} page
    * @param {string} title e.g. 'Developer: Reload Window'
    */
   async runFromPalette(page, title) {
-    await this.#focusPage(page);
-    await page.keyboard.press('F1');
-    const input = page.locator('.quick-input-widget input');
-    await input.waitFor({ state: 'visible', timeout: 10000 });
-    await input.fill(`>${title}`);
+    await this.openPalette(page, title);
     await page
       .locator('.quick-input-list .monaco-list-row', { hasText: title })
       .first()
