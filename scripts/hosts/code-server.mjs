@@ -60,6 +60,8 @@ export function installExtensionCopy(sourceDir, extensionsDir) {
  * @param {boolean} [options.telemetry] default false: `--disable-telemetry`
  * @param {string} options.guardLog the network guard's log file
  * @param {Record<string, string>} [options.env] added to the server's environment
+ * @param {'trace' | 'debug' | 'info' | 'warn' | 'error'} [options.logLevel] default 'info'; also
+ *   the level of extensions' log output channels
  * @returns {Promise<CodeServer>}
  */
 export async function startCodeServer({
@@ -69,6 +71,7 @@ export async function startCodeServer({
   telemetry = false,
   guardLog,
   env = {},
+  logLevel = 'info',
 }) {
   const home = join(stateDir, 'home');
   const userDataDir = join(stateDir, 'user-data');
@@ -100,6 +103,8 @@ export async function startCodeServer({
     '--disable-workspace-trust',
     '--disable-getting-started-override',
     '--ignore-last-opened',
+    '--log',
+    logLevel,
     ...(telemetry ? [] : ['--disable-telemetry']),
   ];
   const server = startProcess(`code-server ${CODE_SERVER_VERSION}`, process.execPath, args, {

@@ -1,0 +1,112 @@
+// `npm start`: a real VS Code (code-server, on 127.0.0.1) with this extension installed, for a
+// person to open in a browser and try. It builds, installs the hosts if needed, starts the
+// server, prints the URL, and then prints the "Client Session" log as the session changes
+// (new sessions, focus, events). Ctrl-C stops everything it started, by PID.
+//
+//   npm start                      a fresh profile, deleted at exit
+//   npm start -- --keep-profile    keep user data and extensions between runs (in the cache)
+//   npm start -- --port 8080       a fixed port (default: a free one)
+//
+// Session state (globalState) lives in the browser's IndexedDB for code-server windows, so a
+// kept profile resumes a session only in the same browser profile and at the same host:port.
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, mkdirSync, rmSync, existsSync, readdirSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { ensureHostsInstalled } from './hosts/install.mjs';
+import { startCodeServer, installExtensionCopy } from './hosts/code-server.mjs';
+import { readGuardLog, describeRefusals } from './hosts/guard-log.mjs';
+import { PROJECT_CACHE, REPO_ROOT } from './hosts/paths.mjs';
+
+const args = process.argv.slice(2);
+const keepProfile = args.includes('--keep-profile');
+const portArg = args.indexOf('--port');
+const port = portArg >= 0 ? Number(args[portArg + 1]) : undefined;
+if (port !== undefined && !(Number.isInteger(port) && port > 0 && port < 65536)) {
+  console.error(`--port expects a port number from 1 to 65535, got ${args[portArg + 1]}`);
+  process.exit(2);
+}
+
+function say(message) {
+  console.log(`[start] ${message}`);
+}
+
+say('building (node esbuild.mjs)');
+const build = spawnSync(process.execPath, ['esbuild.mjs'], { cwd: REPO_ROOT, stdio: 'inherit' });
+if (build.status !== 0) {
+  console.error('[start] the build failed; nothing was started');
+  process.exit(1);
+}
+
+const install = await ensureHostsInstalled();
+if (install.changed.length > 0) say(`installed ${install.changed.join(', ')}`);
+
+const stateDir = keepProfile
+  ? join(PROJECT_CACHE, 'start-profile')
+  : mkdtempSync(join(tmpdir(), 'client-session-start-'));
+mkdirSync(stateDir, { recursive: true });
+if (!keepProfile) process.once('exit', () => rmSync(stateDir, { recursive: true, force: true }));
+
+// Replace any copy an earlier run left, so the profile always runs this build.
+const extensionsDir = join(stateDir, 'extensions');
+if (existsSync(extensionsDir)) {
+  for (const entry of readdirSync(extensionsDir)) {
+    if (entry.startsWith('vscode-client-session.vscode-client-session-')) {
+      rmSync(join(extensionsDir, entry), { recursive: true, force: true });
+    }
+  }
+}
+mkdirSync(extensionsDir, { recursive: true });
+installExtensionCopy(REPO_ROOT, extensionsDir);
+
+const workspace = join(stateDir, 'workspace');
+mkdirSync(workspace, { recursive: true });
+const guardLog = join(stateDir, 'net-guard.log');
+const server = await startCodeServer({
+  stateDir,
+  port,
+  guardLog,
+  // The extension logs session changes at debug level.
+  logLevel: 'debug',
+  settings:
+    keepProfile && existsSync(join(stateDir, 'user-data', 'User', 'settings.json'))
+      ? undefined
+      : { 'workbench.startupEditor': 'none', 'update.mode': 'none' },
+});
+
+say(`code-server is running (pid ${server.pid}); profile: ${stateDir}`);
+say(`open ${server.url}?folder=${encodeURIComponent(workspace)}`);
+say('the "Client Session" log follows; Ctrl-C stops the server');
+
+/** Prints what was added to each "Client Session" log file since the last look. */
+const printed = new Map();
+function findLogs(dir, found = []) {
+  if (!existsSync(dir)) return found;
+  for (const entry of readdirSync(dir, { withFileTypes: true })) {
+    const path = join(dir, entry.name);
+    if (entry.isDirectory()) findLogs(path, found);
+    else if (entry.name === 'Client Session.log') found.push(path);
+  }
+  return found;
+}
+let refusalsShown = 0;
+setInterval(() => {
+  for (const path of findLogs(join(server.userDataDir, 'logs'))) {
+    const text = readFileSync(path, 'utf8');
+    const offset = printed.get(path) ?? 0;
+    if (text.length > offset) {
+      const window = path.split('/').slice(-3, -2)[0];
+      for (const line of text.slice(offset).split('\n').filter(Boolean)) {
+        console.log(`[${window}] ${line}`);
+      }
+      printed.set(path, text.length);
+    }
+  }
+  const { refused } = readGuardLog(guardLog);
+  if (refused.length > refusalsShown) {
+    console.warn(
+      `[start] refused to leave loopback:\n${describeRefusals(refused.slice(refusalsShown))}`,
+    );
+    refusalsShown = refused.length;
+  }
+}, 500);
