@@ -136,3 +136,12 @@ export function assertEqual(actual, expected, message) {
 export function assertTrue(condition, message) {
   if (!condition) throw new Error(message);
 }
+
+/**
+ * The registered tests of one phase, for runners that bring their own test framework (the
+ * desktop runner registers them with mocha).
+ * @param {string} phase
+ */
+export function registeredTests(phase) {
+  return registered.filter((entry) => entry.phases.includes(phase));
+}
