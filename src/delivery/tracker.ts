@@ -3,6 +3,7 @@
  * counted in the client session at once, then encoded, queued durably, batched and POSTed to
  * a collector, with retries, off the caller's call.
  */
+import { v4 as uuidv4 } from 'uuid';
 import type { ClientSessionEntity, SelfDescribingJson } from '../core/entity';
 import type { Event } from '../core/event';
 import { describeError, Emitter } from '../core/event';
@@ -113,7 +114,11 @@ export interface SnowplowTrackerOptions {
   readonly scheduler?: Scheduler;
   /** Random numbers in [0, 1) for backoff jitter. @default Math.random */
   readonly random?: () => number;
-  /** Makes event ids (lowercase UUID v4). @default crypto.randomUUID */
+  /**
+   * Makes event ids (lowercase UUID v4).
+   * @default crypto.randomUUID, or uuid's v4 where it is missing (a page that is not a
+   *   secure context)
+   */
   readonly generateEventId?: () => string;
 }
 
@@ -221,7 +226,7 @@ export class SnowplowTracker {
     this.#scheduler = options.scheduler ?? realScheduler;
     this.#fetch = options.fetch ?? ((input, init) => globalThis.fetch(input, init));
     this.#random = options.random ?? Math.random;
-    this.#generateEventId = options.generateEventId ?? (() => globalThis.crypto.randomUUID());
+    this.#generateEventId = options.generateEventId ?? defaultEventId;
     this.#maxPostBytes = positive('maxPostBytes', options.maxPostBytes, 40_000);
     this.#sendDelayMs = nonNegative('sendDelayMs', options.sendDelayMs, 1000);
     this.#requestTimeoutMs = positive('requestTimeoutMs', options.requestTimeoutMs, 5000);
@@ -725,6 +730,11 @@ interface PostResult {
   readonly status: number | undefined;
   readonly reason: string;
   readonly retryAfterMs: number | undefined;
+}
+
+function defaultEventId(): string {
+  const crypto = globalThis.crypto as Crypto | undefined;
+  return typeof crypto?.randomUUID === 'function' ? crypto.randomUUID() : uuidv4();
 }
 
 function checkConsent(consent: TelemetryConsent): TelemetryConsent {

@@ -252,18 +252,20 @@ describe('batching', { timeout: 30_000 }, () => {
     await collector.close();
   });
 
+  const EVENTS = 400;
   for (const maxPostBytes of [undefined, 5000]) {
     const limit = maxPostBytes ?? 40_000;
     it(`fills requests up to ${limit} bytes and never beyond`, async () => {
       collector.received.length = 0;
       collector.requests.length = 0;
       const { tracker } = makeTracker(collector.url, maxPostBytes ? { maxPostBytes } : {});
-      for (let i = 0; i < 150; i++) {
-        // Multi-byte characters: the limit counts UTF-8 bytes, not string length.
-        tracker.trackNamedEvent('batched', { i, text: 'é€'.repeat(100 + (i % 7) * 10) });
+      // Small events, so that what is added at send time (stm, commas) weighs; multi-byte
+      // characters, so that the limit is seen to count UTF-8 bytes, not string length.
+      for (let i = 0; i < EVENTS; i++) {
+        tracker.trackNamedEvent('batched', { i, text: 'é€'.repeat(i % 13) });
       }
       await tracker.flush({ timeoutMs: 60_000 });
-      assert.equal(collector.received.length, 150);
+      assert.equal(collector.received.length, EVENTS);
       assert.ok(collector.requests.length > 1);
       for (const request of collector.requests) {
         assert.equal(request.status, 200, JSON.stringify(request.problems));
@@ -278,12 +280,28 @@ describe('batching', { timeout: 30_000 }, () => {
       }
       assert.deepEqual(
         collector.received.map((e) => (e.unstruct?.data.data as { data: { i: number } }).data.i),
-        Array.from({ length: 150 }, (_, i) => i),
+        Array.from({ length: EVENTS }, (_, i) => i),
         'in order',
       );
       await tracker.dispose();
     });
   }
+
+  it('counts the request to the byte: a body of exactly maxPostBytes goes in one request', async () => {
+    const sizeOfTwo = async (maxPostBytes: number) => {
+      collector.requests.length = 0;
+      const { tracker } = makeTracker(collector.url, { maxPostBytes });
+      tracker.trackNamedEvent('same size', { text: 'é' });
+      tracker.trackNamedEvent('same size', { text: 'ü' });
+      await tracker.flush();
+      await tracker.dispose();
+      return collector.requests.map((request) => request.bytes);
+    };
+    const [exact] = await sizeOfTwo(1_000_000);
+    assert.ok(exact);
+    assert.deepEqual(await sizeOfTwo(exact), [exact]);
+    assert.equal((await sizeOfTwo(exact - 1)).length, 2);
+  });
 
   it('sends an event bigger than a request alone, and only once even when that fails', async () => {
     collector.received.length = 0;
