@@ -1,0 +1,156 @@
+// The benchmarks that need a collector or a process of their own: total CPU per delivered
+// event, and memory. Each measurement is a fresh worker process; the counting collector is a
+// third process, so neither its CPU nor its memory is ever the tracker's.
+import { runWorker } from '../lib/processes.mjs';
+import { summarize } from '../lib/stats.mjs';
+import { createServer } from 'node:net';
+
+const CPU_METHOD =
+  'Each round forks a fresh process per contender (ours, node-tracker; interleaved), sets up ' +
+  'its tracker aimed at the counting collector on 127.0.0.1 (not counted), then tracks the ' +
+  'events 100 per event-loop turn and waits until the collector has received every one. ' +
+  'The figure is process.cpuUsage() of the tracker process from the first track to that ' +
+  'moment, divided by the events. The collector runs in its own process and is not counted.';
+
+/**
+ * @returns `{ method, events, rows: [{ id, label, cpuUsPerEvent: summary, runs }] }`
+ */
+export async function runCpuPerDelivered(collector, delivery, { rounds, events, log }) {
+  const contenders = [
+    {
+      id: 'ours',
+      label: 'ours: SnowplowTelemetrySender (defaults; queue caps raised to hold the run)',
+      missing: delivery.missing,
+    },
+    {
+      id: 'nodeTracker',
+      label: '@snowplow/node-tracker (defaults; event store raised to hold the run)',
+    },
+  ];
+  const live = contenders.filter((c) => c.missing === undefined);
+  const runs = new Map(live.map((c) => [c.id, []]));
+  for (let round = 0; round < rounds; round++) {
+    for (let k = 0; k < live.length; k++) {
+      const contender = live[(round + k) % live.length];
+      await collector.reset();
+      const result = await runWorker(
+        'cpuPerDelivered.mjs',
+        { contender: contender.id, port: collector.port, events, bundle: delivery.file },
+        { collector },
+      );
+      if (result.received !== events) {
+        throw new Error(`${contender.id}: the collector got ${result.received} of ${events} events`);
+      }
+      runs.get(contender.id).push(result);
+    }
+    log(`  CPU per delivered event: round ${round + 1}/${rounds} done`);
+  }
+  return {
+    method: CPU_METHOD,
+    events,
+    rows: contenders.map((c) =>
+      c.missing !== undefined
+        ? { id: c.id, label: c.label, missing: c.missing }
+        : {
+            id: c.id,
+            label: c.label,
+            cpuUsPerEvent: summarize(runs.get(c.id).map((r) => r.cpuUsPerEvent)),
+            runs: runs.get(c.id),
+            note:
+              `${median(runs.get(c.id).map((r) => r.requests))} POSTs, ` +
+              `${median(runs.get(c.id).map((r) => r.flushes))} flush calls (medians)`,
+          },
+    ),
+  };
+}
+
+function median(values) {
+  return summarize(values).median;
+}
+
+/** A port on 127.0.0.1 that nothing listens on: connections to it are refused at once. */
+async function closedPort() {
+  const server = createServer();
+  await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address();
+  await new Promise((resolve) => server.close(resolve));
+  return port;
+}
+
+/**
+ * @returns rows `{ id, label, events, peakGrowthBytes, ... }` or `{ id, label, events, missing }`
+ */
+export async function runMemory(collector, ours, delivery, options) {
+  const { events, eventsDown, eventsPerSecond, log } = options;
+  const rows = [];
+  const measure = async (id, label, input) => {
+    if (input.missing !== undefined) {
+      rows.push({ id, label, events: input.events, missing: input.missing });
+      return;
+    }
+    await collector.reset();
+    const result = await runWorker('memory.mjs', input, {
+      collector,
+      execArgv: ['--expose-gc'],
+      timeoutMs: 900_000,
+    });
+    rows.push({ id, label, events: input.events, ...result, note: memoryNote(input, result) });
+    log(`  memory: ${label}: done`);
+  };
+  const up = { port: collector.port, events, eventsPerSecond };
+  await measure('oursCollectorUp', `ours: TelemetrySender, collector up, ${eventsPerSecond}/s`, {
+    contender: 'ours',
+    bundle: delivery.file,
+    missing: delivery.missing,
+    ...up,
+  });
+  await measure('nodeTracker', `@snowplow/node-tracker, collector up, ${eventsPerSecond}/s`, {
+    contender: 'nodeTracker',
+    ...up,
+  });
+  await measure('oursCollectorDown', 'ours: TelemetrySender, collector down, full speed', {
+    contender: 'ours',
+    bundle: delivery.file,
+    missing: delivery.missing,
+    port: await closedPort(),
+    events: eventsDown,
+    collectorDown: true,
+  });
+  await measure('oursSessionOnly', 'ours: ClientSession.update alone, full speed', {
+    contender: 'oursSessionOnly',
+    bundle: ours.file,
+    events,
+  });
+  return rows;
+}
+
+function memoryNote(input, result) {
+  const parts = [];
+  if (input.collectorDown) {
+    parts.push(
+      `growth in the second half ${(result.secondHalfGrowthBytes / 1024 / 1024).toFixed(2)} MiB`,
+    );
+    if (result.queuedAtEnd !== undefined) {
+      parts.push(`${result.queuedAtEnd} events queued at the end`);
+    }
+  }
+  parts.push(`${(result.wallMs / 1000).toFixed(1)} s`);
+  return parts.join('; ');
+}
+
+/**
+ * @returns `{ first, loadMs, activateMs, standInLacked }` (ms summaries) or `{ missing }`
+ */
+export async function runActivation(build, { runs, log }) {
+  if (build.missing !== undefined) {
+    return { missing: build.missing };
+  }
+  const result = await runWorker('activation.mjs', { bundle: `${build.root}/dist/extension.js`, runs });
+  log(`  activation: ${runs} runs done`);
+  return {
+    first: result.first,
+    loadMs: summarize(result.loadSamples),
+    activateMs: summarize(result.activateSamples),
+    standInLacked: result.standInLacked,
+  };
+}

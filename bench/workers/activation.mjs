@@ -1,0 +1,66 @@
+// Activation time of the shipped Node bundle, in a fresh process. Each run loads
+// dist/extension.js anew (its require cache entry dropped) with a fresh `vscode` stand-in and
+// context, times the load and `activate(context)` (awaited if it returns a promise) apart,
+// then calls `deactivate` and disposes the subscriptions. The first run (cold JIT, file read)
+// is reported apart as `first`; the medians are over the runs after it.
+//
+// input: { bundle (absolute path of dist/extension.js), runs }
+import { createRequire } from 'node:module';
+import { allowLoopbackOnly, refusedHosts } from '../lib/loopbackOnly.mjs';
+import { workerMain } from '../lib/processes.mjs';
+import {
+  createExtensionContext,
+  createVscodeStandIn,
+  installVscodeModule,
+} from '../lib/vscodeStandIn.mjs';
+
+const require = createRequire(import.meta.url);
+
+async function activateOnce(bundle) {
+  const { api, missing } = createVscodeStandIn();
+  installVscodeModule(api);
+  delete require.cache[require.resolve(bundle)];
+  const loadStarted = performance.now();
+  const extension = require(bundle);
+  const loadMs = performance.now() - loadStarted;
+  if (typeof extension.activate !== 'function') {
+    throw new Error(`${bundle} exports no activate function`);
+  }
+  const context = createExtensionContext();
+  const started = performance.now();
+  const returned = extension.activate(context);
+  if (returned !== null && typeof returned?.then === 'function') {
+    await returned;
+  }
+  const activateMs = performance.now() - started;
+  await extension.deactivate?.();
+  for (const disposable of context.subscriptions) {
+    await disposable?.dispose?.();
+  }
+  return { loadMs, activateMs, missing };
+}
+
+async function measure({ bundle, runs }) {
+  allowLoopbackOnly();
+  const first = await activateOnce(bundle);
+  const loadSamples = [];
+  const activateSamples = [];
+  const missing = new Set(first.missing);
+  for (let i = 0; i < runs; i++) {
+    const run = await activateOnce(bundle);
+    loadSamples.push(run.loadMs);
+    activateSamples.push(run.activateMs);
+    run.missing.forEach((name) => missing.add(name));
+  }
+  if (refusedHosts.length > 0) {
+    throw new Error(`tried to reach ${refusedHosts.join(', ')}`);
+  }
+  return {
+    first: { loadMs: first.loadMs, activateMs: first.activateMs },
+    loadSamples,
+    activateSamples,
+    standInLacked: [...missing].sort(),
+  };
+}
+
+await workerMain(measure);

@@ -1,0 +1,137 @@
+// `npm run bench`: measures this project beside the libraries an extension author would pick
+// instead (issue 5), prints the table, and writes bench/results/latest.md and latest.json.
+//
+//   node scripts/bench.mjs            the full run (about 5 minutes on 2 cores)
+//   node scripts/bench.mjs --quick    fewer rounds and events, to see that it all works
+//
+// Benchmarks are not tests: nothing here fails a build. The exit code is 0 when every
+// measurement ran (targets may be missed or not measurable yet), 1 when one crashed.
+// Nothing leaves 127.0.0.1: every process of the run refuses other hosts and reports them.
+// How each figure is taken is written beside it in bench/suites and bench/workers.
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { cpus, release, platform } from 'node:os';
+import path from 'node:path';
+import { allowLoopbackOnly, refusedHosts } from '../bench/lib/loopbackOnly.mjs';
+import { loadOurs, repoRoot } from '../bench/lib/ours.mjs';
+import { loadOursDelivery } from '../bench/lib/oursDelivery.mjs';
+import { startSinkCollector } from '../bench/lib/processes.mjs';
+import { evaluateTargets, renderMarkdown } from '../bench/lib/report.mjs';
+import { buildOursProduction, runBundles } from '../bench/suites/bundles.mjs';
+import { runActivation, runCpuPerDelivered, runMemory } from '../bench/suites/delivered.mjs';
+import { runPerEvent } from '../bench/suites/perEvent.mjs';
+import { runStoreWrites } from '../bench/suites/storeWrites.mjs';
+
+const quick = process.argv.includes('--quick');
+const settings = quick
+  ? {
+      perEvent: { rounds: 3, eventsPerRound: 5_000 },
+      cpu: { rounds: 1, events: 10_000 },
+      steadySeconds: 3,
+      memory: { events: 50_000, eventsDown: 100_000, eventsPerSecond: 10_000 },
+      activationRuns: 20,
+    }
+  : {
+      perEvent: { rounds: 9, eventsPerRound: 20_000 },
+      cpu: { rounds: 3, events: 10_000 },
+      steadySeconds: 10,
+      memory: { events: 350_000, eventsDown: 1_000_000, eventsPerSecond: 10_000 },
+      activationRuns: 200,
+    };
+
+const log = (line) => console.error(line);
+const startedAt = performance.now();
+allowLoopbackOnly();
+
+function versionOf(name) {
+  const file = path.join(repoRoot, 'node_modules', name, 'package.json');
+  return JSON.parse(readFileSync(file, 'utf8')).version;
+}
+
+/** Runs one benchmark; a crash is recorded as its result and fails the run, not the rest. */
+let crashed = false;
+async function attempt(what, run) {
+  try {
+    return await run();
+  } catch (error) {
+    crashed = true;
+    log(`${what} crashed: ${error.stack ?? error}`);
+    return { missing: `the benchmark crashed: ${String(error.message).split('\n')[0]}` };
+  }
+}
+
+const ours = await loadOurs(
+  'core',
+  "export { ClientSession } from './src/core/clientSession';\n" +
+    "export { InMemorySessionStore } from './src/core/sessionStore';\n",
+  ['src/core/clientSession.ts'],
+);
+if (ours.missing !== undefined) {
+  throw new Error(`the session core is needed for every benchmark: ${ours.missing}`);
+}
+const delivery = await loadOursDelivery();
+if (delivery.missing !== undefined) {
+  log(`our delivery is not measured: ${delivery.missing}`);
+}
+
+const results = { meta: {} };
+log('per-event comparison...');
+results.perEvent = await attempt('per event', () =>
+  runPerEvent(ours.exports, delivery, { ...settings.perEvent, log }),
+);
+
+const collector = await startSinkCollector();
+try {
+  log('CPU per delivered event...');
+  results.cpuPerDelivered = await attempt('CPU per delivered event', () =>
+    runCpuPerDelivered(collector, delivery, { ...settings.cpu, log }),
+  );
+  log('store writes...');
+  results.storeWrites = await attempt('store writes', () =>
+    runStoreWrites(ours.exports, delivery, { steadySeconds: settings.steadySeconds, log }),
+  );
+  log('memory...');
+  results.memory = await attempt('memory', () =>
+    runMemory(collector, ours, delivery, { ...settings.memory, log }),
+  );
+} finally {
+  await collector.stop();
+}
+
+log('bundles and activation...');
+const build = buildOursProduction();
+results.bundles = await attempt('bundles', () => runBundles(build));
+results.activation = await attempt('activation', () =>
+  runActivation(build, { runs: settings.activationRuns, log }),
+);
+
+results.meta = {
+  date: new Date().toISOString(),
+  command: `npm run bench${quick ? ' -- --quick' : ''}`,
+  quick,
+  node: process.version,
+  cpu: cpus()[0]?.model ?? 'unknown',
+  cores: cpus().length,
+  os: `${platform()} ${release()}`,
+  versions: {
+    'vscode-client-session': JSON.parse(readFileSync(path.join(repoRoot, 'package.json'), 'utf8'))
+      .version,
+    '@snowplow/tracker-core': versionOf('@snowplow/tracker-core'),
+    '@snowplow/node-tracker': versionOf('@snowplow/node-tracker'),
+    '@vscode/extension-telemetry': versionOf('@vscode/extension-telemetry'),
+    esbuild: versionOf('esbuild'),
+  },
+  perEvent: settings.perEvent,
+  settings,
+  refusedHosts,
+  totalSeconds: (performance.now() - startedAt) / 1000,
+};
+results.targets = evaluateTargets(results);
+
+const markdown = renderMarkdown(results);
+const outDir = path.join(repoRoot, 'bench', 'results');
+mkdirSync(outDir, { recursive: true });
+writeFileSync(path.join(outDir, 'latest.md'), `${markdown}\n`);
+writeFileSync(path.join(outDir, 'latest.json'), `${JSON.stringify(results, null, 2)}\n`);
+console.log(markdown);
+log(`written: bench/results/latest.md, bench/results/latest.json`);
+process.exitCode = crashed || refusedHosts.length > 0 ? 1 : 0;
