@@ -5,56 +5,17 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createRequire } from 'node:module';
 import { Scenario, CLIENT_SESSION_SCHEMA } from './support/scenario.mjs';
+import {
+  COMMAND_TITLES,
+  answer,
+  inspectView,
+  notification,
+  stepRunner,
+  trackFromPalette,
+} from './support/ui.mjs';
 
 const require = createRequire(import.meta.url);
 const { validateData } = require('../../scripts/iglu.cjs');
-
-const TITLES = [
-  'Client Session: Track Event',
-  'Client Session: Inspect Session',
-  'Client Session: Start New Session',
-  'Client Session: Reset Session',
-];
-const TRACKED = /Tracked "([^"]+)": session (\d+) \(([0-9a-f-]{36})\), event (\d+)/;
-
-/** Waits for a notification matching `pattern` and returns the match. */
-async function notification(page, pattern) {
-  const toast = page.locator('.notification-list-item-message', { hasText: pattern }).last();
-  await toast.waitFor({ timeout: 10000 });
-  const text = await toast.innerText();
-  return text.match(pattern);
-}
-
-/**
- * Waits for the input box titled `title` (one widget serves every box, so waiting for it to be
- * visible is not enough), types `text` and presses Enter.
- */
-async function answer(page, title, text) {
-  await page
-    .locator('.quick-input-widget .quick-input-title', { hasText: title })
-    .waitFor({ state: 'visible', timeout: 10000 });
-  const input = page.locator('.quick-input-widget input');
-  await input.fill(text);
-  await page.keyboard.press('Enter');
-}
-
-/** Tracks an event through the palette and returns what the notification said. */
-async function trackFromPalette(scenario, page, name, properties) {
-  await scenario.runFromPalette(page, 'Client Session: Track Event');
-  await answer(page, 'Track Event (1/2)', name);
-  await answer(page, 'Track Event (2/2)', properties);
-  const match = await notification(page, new RegExp(`Tracked "${name}".*`));
-  const [, , sessionIndex, sessionId, eventIndex] = match[0].match(TRACKED);
-  return { sessionIndex: Number(sessionIndex), sessionId, eventIndex: Number(eventIndex) };
-}
-
-/** The Inspect Session editor's JSON, read from the rendered lines. */
-async function inspectView(page) {
-  const lines = page.locator('.editor-instance .view-lines').first();
-  await lines.waitFor({ timeout: 10000 });
-  const text = (await lines.innerText()).replace(/\u00a0/g, ' ');
-  return JSON.parse(text);
-}
 
 for (const host of ['node', 'web']) {
   test(`${host} host: the commands from the palette`, async (t) => {
@@ -62,26 +23,14 @@ for (const host of ['node', 'web']) {
     await scenario.start();
     const page = await scenario.openWorkbench();
     await page.locator('.part.statusbar').waitFor({ timeout: 30000 });
-    const step = (name, fn) =>
-      t.test(`[${scenario.hostLabel}] ${name}`, async () => {
-        scenario.step = name;
-        try {
-          await fn();
-        } catch (error) {
-          await page.screenshot({ path: `${scenario.dir}/failure.png` }).catch(() => {});
-          error.message =
-            `${scenario.hostLabel}, step "${name}": ${error.message}\n` +
-            `--- extension log ---\n${scenario.extensionLog()}`;
-          throw error;
-        }
-      });
+    const step = stepRunner(t, scenario, page);
 
     await step('the palette lists the four commands under "Client Session"', async () => {
       // The palette lists an extension's commands once the host has registered it, which
       // in code-server can be a little after the workbench has appeared.
       let labels = [];
       const deadline = Date.now() + 15000;
-      while (!TITLES.every((title) => labels.includes(title)) && Date.now() < deadline) {
+      while (!COMMAND_TITLES.every((title) => labels.includes(title)) && Date.now() < deadline) {
         await scenario.openPalette(page, 'Client Session: ');
         const rows = page.locator('.quick-input-list .monaco-list-row');
         await rows.first().waitFor({ timeout: 10000 });
@@ -89,7 +38,7 @@ for (const host of ['node', 'web']) {
         await page.keyboard.press('Escape');
         await page.waitForTimeout(300);
       }
-      for (const title of TITLES) {
+      for (const title of COMMAND_TITLES) {
         assert.ok(labels.includes(title), `"${title}" not in the palette: ${labels.join(' | ')}`);
       }
     });

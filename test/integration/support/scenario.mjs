@@ -68,6 +68,33 @@ function findFiles(dir, name, found = []) {
   return found;
 }
 
+/**
+ * Runs in the page: every "Client Session" log that VS Code web has written to its IndexedDB
+ * logs store, as [key, text] pairs.
+ */
+async function readWebLogs() {
+  const db = await new Promise((resolve, reject) => {
+    const request = indexedDB.open('vscode-web-db');
+    request.onsuccess = () => resolve(request.result);
+    request.onerror = () => reject(request.error);
+  });
+  const store = db.transaction('vscode-logs-store').objectStore('vscode-logs-store');
+  const all = (request) =>
+    new Promise((resolve, reject) => {
+      request.onsuccess = () => resolve(request.result);
+      request.onerror = () => reject(request.error);
+    });
+  const keys = await all(store.getAllKeys());
+  const values = await all(store.getAll());
+  return keys
+    .map((key, index) => [String(key), values[index]])
+    .filter(([key]) => key.endsWith('/Client Session.log'))
+    .map(([key, value]) => [
+      key,
+      typeof value === 'string' ? value : new TextDecoder().decode(value),
+    ]);
+}
+
 export class Scenario {
   /**
    * @param {import('node:test').TestContext} t the test that owns everything started here
@@ -146,6 +173,8 @@ export class Scenario {
         port: this.server?.port,
         settings: this.settings,
         guardLog: this.guardLog,
+        // Session starts and focus changes are logged at debug level: a failure shows them.
+        logLevel: 'debug',
       });
       this.workspace = join(this.dir, 'workspace');
       mkdirSync(this.workspace, { recursive: true });
@@ -269,15 +298,15 @@ export class Scenario {
    */
   async report(run) {
     for (const result of run.results) {
-      await this.t.test(`[${this.hostLabel}] ${result.name}`, () => {
+      await this.t.test(`[${this.hostLabel}] ${result.name}`, async () => {
         if (result.status !== 'passed') {
-          throw new Error(this.#failureText(`in-host test "${result.name}"`, result.error));
+          throw new Error(await this.#failureText(`in-host test "${result.name}"`, result.error));
         }
         for (const entity of result.entities) {
           const problems = validateData(CLIENT_SESSION_SCHEMA, entity);
           if (problems.length > 0) {
             throw new Error(
-              this.#failureText(
+              await this.#failureText(
                 `entity of "${result.name}"`,
                 `not a valid client_session 1-0-2:\n${problems.join('\n')}\n` +
                   JSON.stringify(entity, null, 2),
@@ -288,15 +317,17 @@ export class Scenario {
       });
     }
     if (run.timedOut) {
-      await this.t.test(`[${this.hostLabel}] in-host run of ${this.step} finishes`, () => {
-        throw new Error(this.#failureText(this.step, `no result within ${PHASE_TIMEOUT_MS} ms`));
+      await this.t.test(`[${this.hostLabel}] in-host run of ${this.step} finishes`, async () => {
+        throw new Error(
+          await this.#failureText(this.step, `no result within ${PHASE_TIMEOUT_MS} ms`),
+        );
       });
     }
   }
 
   /** A subtest that fails when anything tried to leave loopback during the scenario. */
   async checkNothingLeftLoopback() {
-    await this.t.test(`[${this.hostLabel}] nothing left loopback`, () => {
+    await this.t.test(`[${this.hostLabel}] nothing left loopback`, async () => {
       const { refused, guarded } = readGuardLog(this.guardLog);
       const problems = [];
       if (refused.length > 0) {
@@ -309,12 +340,15 @@ export class Scenario {
         problems.push('the network guard was not loaded into any extension host process');
       }
       if (problems.length > 0)
-        throw new Error(this.#failureText('network check', problems.join('\n')));
+        throw new Error(await this.#failureText('network check', problems.join('\n')));
     });
   }
 
-  /** The "Client Session" output channel's log, as far as it can be read from outside. */
-  extensionLog() {
+  /**
+   * The "Client Session" output channel's log: from the user data dir of code-server, from the
+   * browser's IndexedDB for the web host (where VS Code web keeps its logs).
+   */
+  async extensionLog() {
     if (this.host === 'node') {
       const logs = findFiles(
         join(this.dir, 'code-server', 'user-data', 'logs'),
@@ -325,14 +359,21 @@ export class Scenario {
         .map((path) => `--- ${path}\n${readFileSync(path, 'utf8').slice(-6000)}`)
         .join('\n');
     }
-    // The web host keeps its logs in the browser; the page console is the nearest thing.
-    return `(web host: page console, last lines)\n${this.consoleLines.slice(-60).join('\n')}`;
+    const page = this.pages.find((candidate) => !candidate.isClosed());
+    const logs = page ? await page.evaluate(readWebLogs).catch((error) => String(error)) : [];
+    if (Array.isArray(logs) && logs.length > 0) {
+      return logs.map(([key, text]) => `--- ${key}\n${text.slice(-6000)}`).join('\n');
+    }
+    return (
+      `(no "Client Session" log in the browser: ${JSON.stringify(logs)}; page console:)\n` +
+      this.consoleLines.slice(-60).join('\n')
+    );
   }
 
-  #failureText(what, detail) {
+  async #failureText(what, detail) {
     return (
       `${this.hostLabel}, ${what} (step: ${this.step}):\n${detail}\n\n` +
-      `--- extension log ---\n${this.extensionLog()}`
+      `--- extension log ---\n${await this.extensionLog()}`
     );
   }
 
