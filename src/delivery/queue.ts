@@ -10,6 +10,11 @@
  * - `owner-<owner id>.json`: `{"heartbeatMs": …}`, rewritten every heartbeat interval while the
  *   tracker lives, deleted when it is disposed.
  *
+ * A segment whose events are delivered only in part is rewritten lazily (at the next heartbeat
+ * or on close) rather than after every batch, which would rewrite a large segment once per
+ * batch; a crash in between delivers those events again, with the same ids. Events discarded
+ * for consent are removed from storage at once.
+ *
  * A tracker takes over (renames to its own id, which only one window can win) the segments of
  * owners whose heartbeat is missing or older than `orphanAfterMs`: a closed window's at once,
  * a crashed one's after that silence. Writes are serialized and never on the tracking path.
@@ -42,6 +47,10 @@ interface Segment {
   readonly name: string;
   readonly createdMs: number;
   readonly events: QueuedEvent[];
+  /** How many of `events` are live. */
+  live: number;
+  /** Index of the first event that may be live: batches are taken from the head. */
+  head: number;
   written: boolean;
 }
 
@@ -71,6 +80,8 @@ export class DurableQueue {
   #consent: TelemetryConsent = { usage: false, errors: false };
 
   readonly #dirty = new Set<Segment>();
+  /** Segments whose file still holds events delivered or dropped since it was written. */
+  readonly #stale = new Set<Segment>();
   #purgeRequested = false;
   #writing: Promise<void> | undefined;
   #storageFailed = false;
@@ -102,7 +113,7 @@ export class DurableQueue {
     for (const segment of this.#segments) {
       for (const event of segment.events) {
         if (event.live && !this.#allows(event.consent)) {
-          this.#kill(event);
+          this.#kill(event, true);
           discarded++;
         }
       }
@@ -133,13 +144,12 @@ export class DurableQueue {
       name: this.#segmentName(createdMs),
       createdMs,
       events: [],
+      live: 0,
+      head: 0,
       written: false,
     };
     for (const { consent, json } of encoded) {
-      const bytes = utf8Length(json);
-      segment.events.push({ json, bytes, consent, live: true, segment });
-      this.#liveCount++;
-      this.#liveBytes += bytes;
+      this.#addEvent(segment, consent, json);
     }
     this.#segments.push(segment);
     this.#dirty.add(segment);
@@ -157,7 +167,11 @@ export class DurableQueue {
     // `stm` adds `,"stm":"<13 digits>"` to each event, and a comma separates events.
     let size = utf8Length(BODY_START) + BODY_END.length;
     for (const segment of this.#segments) {
-      for (const event of segment.events) {
+      while (segment.head < segment.events.length && !segment.events[segment.head]!.live) {
+        segment.head++;
+      }
+      for (let i = segment.head; i < segment.events.length; i++) {
+        const event = segment.events[i]!;
         if (!event.live) {
           continue;
         }
@@ -187,7 +201,7 @@ export class DurableQueue {
   remove(batch: readonly QueuedEvent[]): void {
     for (const event of batch) {
       if (event.live) {
-        this.#kill(event);
+        this.#kill(event, false);
       }
     }
     this.#compact();
@@ -215,6 +229,7 @@ export class DurableQueue {
       return;
     }
     this.#stopHeartbeat();
+    this.#writeStale();
     await this.whenWritten();
     this.#closed = true;
     if (this.#consent.usage || this.#consent.errors) {
@@ -232,17 +247,45 @@ export class DurableQueue {
     return consent === 'usage' ? this.#consent.usage : this.#consent.errors;
   }
 
-  #kill(event: QueuedEvent): void {
+  #addEvent(segment: Segment, consent: ConsentKind, json: string): void {
+    const bytes = utf8Length(json);
+    segment.events.push({ json, bytes, consent, live: true, segment });
+    segment.live++;
+    this.#liveCount++;
+    this.#liveBytes += bytes;
+  }
+
+  /**
+   * Takes an event out of the queue. `urgent` (consent withdrawn) rewrites its file now;
+   * otherwise an emptied file is deleted now and a partly delivered one rewritten later.
+   */
+  #kill(event: QueuedEvent, urgent: boolean): void {
+    const segment = event.segment;
     event.live = false;
+    segment.live--;
     this.#liveCount--;
     this.#liveBytes -= event.bytes;
-    this.#dirty.add(event.segment);
+    if (urgent || segment.live === 0) {
+      this.#stale.delete(segment);
+      this.#dirty.add(segment);
+    } else {
+      this.#stale.add(segment);
+    }
+  }
+
+  /** Queues the lazy rewrites of partly delivered segments. */
+  #writeStale(): void {
+    for (const segment of this.#stale) {
+      this.#dirty.add(segment);
+    }
+    this.#stale.clear();
+    this.#kickWrites();
   }
 
   /** Forgets segments with nothing live; their files go at the next write. */
   #compact(): void {
-    if (this.#segments.some((segment) => !segment.events.some((event) => event.live))) {
-      this.#segments = this.#segments.filter((segment) => segment.events.some((e) => e.live));
+    if (this.#segments.some((segment) => segment.live === 0)) {
+      this.#segments = this.#segments.filter((segment) => segment.live > 0);
     }
   }
 
@@ -258,7 +301,7 @@ export class DurableQueue {
           break outer;
         }
         if (event.live) {
-          this.#kill(event);
+          this.#kill(event, false);
           dropped++;
         }
       }
@@ -302,6 +345,7 @@ export class DurableQueue {
       }
       const segment = this.#dirty.values().next().value as Segment;
       this.#dirty.delete(segment);
+      this.#stale.delete(segment);
       const live = segment.events.filter((event) => event.live);
       try {
         if (live.length === 0) {
@@ -328,6 +372,7 @@ export class DurableQueue {
   /** Deletes every segment and our owner file: telemetry was turned off. */
   async #purgeFolder(): Promise<void> {
     this.#segments = [];
+    this.#stale.clear();
     this.#liveCount = 0;
     this.#liveBytes = 0;
     try {
@@ -364,7 +409,7 @@ export class DurableQueue {
     if (this.#closed || (!this.#consent.usage && !this.#consent.errors)) {
       return;
     }
-    this.#kickWrites();
+    this.#writeStale();
     this.#heartbeatTimer = this.#options.scheduler.setTimeout(() => {
       void this.#startHeartbeat();
     }, this.#options.heartbeatIntervalMs);
@@ -417,15 +462,19 @@ export class DurableQueue {
         continue; // another window took it first
       }
       const text = (await this.#storage.read(name)) ?? '';
-      const segment: Segment = { name, createdMs: orphan.createdMs, events: [], written: true };
+      const segment: Segment = {
+        name,
+        createdMs: orphan.createdMs,
+        events: [],
+        live: 0,
+        head: 0,
+        written: true,
+      };
       const parsed = parse(text);
       unreadable += parsed.unreadable;
       for (const { consent, json } of parsed.events) {
         if (this.#allows(consent)) {
-          const bytes = utf8Length(json);
-          segment.events.push({ json, bytes, consent, live: true, segment });
-          this.#liveCount++;
-          this.#liveBytes += bytes;
+          this.#addEvent(segment, consent, json);
           taken++;
         }
       }

@@ -17,231 +17,264 @@ import {
   PACKAGE_JSON_PATH,
   settle,
   startCollector,
+  TRANSPORTS,
+  useTransport,
   validateSelfDescribing,
 } from './support';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
 
-describe('delivery to a collector', { timeout: 30_000 }, () => {
-  let collector: Collector;
+for (const transport of TRANSPORTS) {
+  describe(`delivery to a collector (${transport.name})`, { timeout: 30_000 }, () => {
+    let collector: Collector;
 
-  before(async () => {
-    collector = await startCollector();
-  });
-  after(async () => {
-    await collector.close();
-  });
-  beforeEach(() => {
-    collector.recover();
-    collector.received.length = 0;
-    collector.requests.length = 0;
-  });
-
-  it('sends a named event after the send delay, as a valid tp2 POST with the session entity', async () => {
-    const { tracker, scheduler } = makeTracker(collector.url);
-    const entity = tracker.trackNamedEvent(`${APP_ID}/fileOpened`, {
-      languageId: 'typescript',
-      lines: 120,
-      'common.vscodemachineid': 'abcdef',
+    before(async () => {
+      useTransport(transport.make);
+      collector = await startCollector();
     });
-    assert.ok(entity, 'tracking with consent returns the session entity');
-    await settle();
-    assert.equal(collector.requests.length, 0, 'nothing is sent before the send delay');
-    assert.deepEqual(scheduler.pendingDelays.slice(0, 1), [1000]);
-    scheduler.advance(1000);
-    await collector.waitForEvents(1);
-    await tracker.whenIdle();
-
-    const [request] = collector.requests;
-    assert.equal(request?.status, 200, JSON.stringify(request?.problems));
-    const [event] = collector.received;
-    assert.ok(event);
-    const { payload } = event;
-    assert.equal(payload.e, 'ue');
-    assert.match(payload.eid!, UUID);
-    assert.equal(payload.dtm, String(scheduler.nowMs - 1000));
-    assert.equal(payload.stm, String(scheduler.nowMs), 'stm is the time of sending');
-    assert.equal(payload.tv, TRACKER_VERSION);
-    assert.equal(payload.tna, 'vscode-client-session');
-    assert.equal(payload.p, 'pc');
-    assert.equal(payload.aid, APP_ID);
-    assert.deepEqual(Object.keys(payload).sort(), [
-      'aid',
-      'co',
-      'dtm',
-      'e',
-      'eid',
-      'p',
-      'stm',
-      'tna',
-      'tv',
-      'ue_pr',
-    ]);
-    assert.deepEqual(event.unstruct?.data, {
-      schema: TELEMETRY_EVENT_SCHEMA,
-      data: { name: 'fileOpened', data: { languageId: 'typescript', lines: 120 } },
+    after(async () => {
+      await collector.close();
     });
-    const entities = event.contexts?.data ?? [];
-    assert.equal(entities.length, 1);
-    assert.equal(entities[0]?.schema, CLIENT_SESSION_SCHEMA);
-    assert.deepEqual(entities[0]?.data, entity);
-    assert.equal(entity.firstEventId, payload.eid, 'the session counted this very event');
-    assert.deepEqual(validateSelfDescribing(entities[0]), []);
-    assert.equal(tracker.queuedEventCount, 0);
-    await tracker.dispose();
-  });
-
-  it('keeps VS Code common properties and identifying headers out of the request', async () => {
-    const { tracker } = makeTracker(collector.url);
-    tracker.trackNamedEvent('x', { 'common.vscodesessionid': 's', 'common.os': 'linux', a: 1 });
-    await tracker.flush();
-    const [request] = collector.requests;
-    assert.ok(request);
-    assert.doesNotMatch(request.body, /common\./);
-    assert.equal(request.headers['content-type'], 'application/json; charset=UTF-8');
-    assert.equal(request.headers.cookie, undefined);
-    assert.equal(request.headers.referer, undefined);
-    await tracker.dispose();
-  });
-
-  it('maps names with eventSchemas and mapEvent, mapEvent first', async () => {
-    const { tracker } = makeTracker(collector.url, {
-      eventSchemas: {
-        focused: 'iglu:com.snowplowanalytics.snowplow/application_foreground/jsonschema/1-0-0',
-        both: 'iglu:com.snowplowanalytics.snowplow/application_foreground/jsonschema/1-0-0',
-      },
-      mapEvent: (name, data) =>
-        name === 'both'
-          ? {
-              schema: 'iglu:com.snowplowanalytics.snowplow/application_background/jsonschema/1-0-0',
-              data: { backgroundIndex: data.n },
-            }
-          : undefined,
+    beforeEach(() => {
+      collector.recover();
+      collector.received.length = 0;
+      collector.requests.length = 0;
     });
-    tracker.trackNamedEvent(`${APP_ID}/focused`, { foregroundIndex: 3 });
-    tracker.trackNamedEvent('both', { n: 4 });
-    tracker.trackNamedEvent('other', {});
-    await tracker.flush();
-    assert.equal(
-      collector.requests[0]?.status,
-      200,
-      JSON.stringify(collector.requests[0]?.problems),
-    );
-    assert.deepEqual(
-      collector.received.map((e) => e.unstruct?.data),
-      [
-        {
-          schema: 'iglu:com.snowplowanalytics.snowplow/application_foreground/jsonschema/1-0-0',
-          data: { foregroundIndex: 3 },
+
+    it('sends a named event after the send delay, as a valid tp2 POST with the session entity', async () => {
+      const { tracker, scheduler } = makeTracker(collector.url);
+      const entity = tracker.trackNamedEvent(`${APP_ID}/fileOpened`, {
+        languageId: 'typescript',
+        lines: 120,
+        'common.vscodemachineid': 'abcdef',
+      });
+      assert.ok(entity, 'tracking with consent returns the session entity');
+      await settle();
+      assert.equal(collector.requests.length, 0, 'nothing is sent before the send delay');
+      assert.deepEqual(scheduler.pendingDelays.slice(0, 1), [1000]);
+      scheduler.advance(1000);
+      await collector.waitForEvents(1);
+      await tracker.whenIdle();
+
+      const [request] = collector.requests;
+      assert.equal(request?.status, 200, JSON.stringify(request?.problems));
+      const [event] = collector.received;
+      assert.ok(event);
+      const { payload } = event;
+      assert.equal(payload.e, 'ue');
+      assert.match(payload.eid!, UUID);
+      assert.equal(payload.dtm, String(scheduler.nowMs - 1000));
+      assert.equal(payload.stm, String(scheduler.nowMs), 'stm is the time of sending');
+      assert.equal(payload.tv, TRACKER_VERSION);
+      assert.equal(payload.tna, 'vscode-client-session');
+      assert.equal(payload.p, 'pc');
+      assert.equal(payload.aid, APP_ID);
+      assert.deepEqual(Object.keys(payload).sort(), [
+        'aid',
+        'co',
+        'dtm',
+        'e',
+        'eid',
+        'p',
+        'stm',
+        'tna',
+        'tv',
+        'ue_pr',
+      ]);
+      assert.deepEqual(event.unstruct?.data, {
+        schema: TELEMETRY_EVENT_SCHEMA,
+        data: { name: 'fileOpened', data: { languageId: 'typescript', lines: 120 } },
+      });
+      const entities = event.contexts?.data ?? [];
+      assert.equal(entities.length, 1);
+      assert.equal(entities[0]?.schema, CLIENT_SESSION_SCHEMA);
+      assert.deepEqual(entities[0]?.data, entity);
+      assert.equal(entity.firstEventId, payload.eid, 'the session counted this very event');
+      assert.deepEqual(validateSelfDescribing(entities[0]), []);
+      assert.equal(tracker.queuedEventCount, 0);
+      await tracker.dispose();
+    });
+
+    it('keeps VS Code common properties and identifying headers out of the request', async () => {
+      const { tracker } = makeTracker(collector.url);
+      tracker.trackNamedEvent('x', { 'common.vscodesessionid': 's', 'common.os': 'linux', a: 1 });
+      await tracker.flush();
+      const [request] = collector.requests;
+      assert.ok(request);
+      assert.doesNotMatch(request.body, /common\./);
+      assert.equal(request.headers['content-type'], 'application/json; charset=UTF-8');
+      assert.equal(request.headers.cookie, undefined);
+      assert.equal(request.headers.referer, undefined);
+      if (transport.name === 'node:http') {
+        assert.deepEqual(Object.keys(request.headers).sort(), [
+          'connection',
+          'content-length',
+          'content-type',
+          'host',
+        ]);
+      } else {
+        // What Node's fetch adds by itself: nothing that tells one machine from another.
+        assert.deepEqual(
+          Object.keys(request.headers)
+            .filter((header) => !['content-length', 'host', 'connection'].includes(header))
+            .sort(),
+          [
+            'accept',
+            'accept-encoding',
+            'accept-language',
+            'content-type',
+            'sec-fetch-mode',
+            'user-agent',
+          ],
+        );
+        assert.equal(request.headers['user-agent'], 'node');
+      }
+      await tracker.dispose();
+    });
+
+    it('maps names with eventSchemas and mapEvent, mapEvent first', async () => {
+      const { tracker } = makeTracker(collector.url, {
+        eventSchemas: {
+          focused: 'iglu:com.snowplowanalytics.snowplow/application_foreground/jsonschema/1-0-0',
+          both: 'iglu:com.snowplowanalytics.snowplow/application_foreground/jsonschema/1-0-0',
         },
-        {
-          schema: 'iglu:com.snowplowanalytics.snowplow/application_background/jsonschema/1-0-0',
-          data: { backgroundIndex: 4 },
-        },
-        { schema: TELEMETRY_EVENT_SCHEMA, data: { name: 'other', data: {} } },
-      ],
-    );
-    await tracker.dispose();
-  });
-
-  it('sends an error as application_error 1-0-2 with its data in an event_data entity', async () => {
-    const { tracker } = makeTracker(collector.url);
-    const error = new TypeError('x'.repeat(3000));
-    tracker.trackError(error, { command: 'open' });
-    await tracker.flush();
-    assert.equal(
-      collector.requests[0]?.status,
-      200,
-      JSON.stringify(collector.requests[0]?.problems),
-    );
-    const [event] = collector.received;
-    assert.equal(event?.unstruct?.data.schema, APPLICATION_ERROR_SCHEMA);
-    const data = event?.unstruct?.data.data as Record<string, unknown>;
-    assert.equal(data.programmingLanguage, 'JAVASCRIPT');
-    assert.equal(data.exceptionName, 'TypeError');
-    assert.equal((data.message as string).length, 2048, 'cut to the schema limit');
-    assert.match(data.stackTrace as string, /TypeError/);
-    assert.deepEqual(event?.contexts?.data[1], {
-      schema: EVENT_DATA_SCHEMA,
-      data: { data: { command: 'open' } },
-    });
-    await tracker.dispose();
-  });
-
-  it('sends native self-describing, structured and lifecycle events with the session entity', async () => {
-    const { tracker } = makeTracker(collector.url, {
-      entities: [
-        {
-          schema: 'iglu:com.snowplowanalytics.snowplow/application/jsonschema/1-0-0',
-          data: { version: '1.2.3' },
-        },
-      ],
-    });
-    tracker.trackSelfDescribingEvent({
-      schema: 'iglu:com.snowplowanalytics.snowplow/application_foreground/jsonschema/1-0-0',
-      data: { foregroundIndex: 1 },
-    });
-    tracker.trackStructEvent({ category: 'editor', action: 'save', label: 'ts', value: 2.5 });
-    tracker.trackLifecycle(false);
-    tracker.trackLifecycle(true);
-    await tracker.flush();
-    assert.equal(
-      collector.requests[0]?.status,
-      200,
-      JSON.stringify(collector.requests[0]?.problems),
-    );
-    assert.equal(collector.requests.length, 1, 'one batch');
-    const [sd, se, background, foreground] = collector.received;
-    assert.equal(sd?.payload.e, 'ue');
-    assert.equal(se?.payload.e, 'se');
-    assert.equal(se?.payload.se_va, '2.5');
-    assert.deepEqual(background?.unstruct?.data.data, { backgroundIndex: 1 });
-    assert.deepEqual(foreground?.unstruct?.data.data, { foregroundIndex: 1 });
-    for (const event of collector.received) {
-      assert.deepEqual(
-        event.contexts?.data.map((entity) => entity.schema),
-        [CLIENT_SESSION_SCHEMA, 'iglu:com.snowplowanalytics.snowplow/application/jsonschema/1-0-0'],
+        mapEvent: (name, data) =>
+          name === 'both'
+            ? {
+                schema:
+                  'iglu:com.snowplowanalytics.snowplow/application_background/jsonschema/1-0-0',
+                data: { backgroundIndex: data.n },
+              }
+            : undefined,
+      });
+      tracker.trackNamedEvent(`${APP_ID}/focused`, { foregroundIndex: 3 });
+      tracker.trackNamedEvent('both', { n: 4 });
+      tracker.trackNamedEvent('other', {});
+      await tracker.flush();
+      assert.equal(
+        collector.requests[0]?.status,
+        200,
+        JSON.stringify(collector.requests[0]?.problems),
       );
-    }
-    assert.deepEqual(
-      collector.received.map(
-        (e) => (e.contexts?.data[0]?.data as { eventIndex: number }).eventIndex,
-      ),
-      [1, 2, 3, 4],
-    );
-    await tracker.dispose();
-  });
+      assert.deepEqual(
+        collector.received.map((e) => e.unstruct?.data),
+        [
+          {
+            schema: 'iglu:com.snowplowanalytics.snowplow/application_foreground/jsonschema/1-0-0',
+            data: { foregroundIndex: 3 },
+          },
+          {
+            schema: 'iglu:com.snowplowanalytics.snowplow/application_background/jsonschema/1-0-0',
+            data: { backgroundIndex: 4 },
+          },
+          { schema: TELEMETRY_EVENT_SCHEMA, data: { name: 'other', data: {} } },
+        ],
+      );
+      await tracker.dispose();
+    });
 
-  it('drops an event whose data cannot be serialised, logs why, and sends the others', async () => {
-    const { tracker, logger } = makeTracker(collector.url);
-    const cyclic: Record<string, unknown> = {};
-    cyclic.self = cyclic;
-    tracker.trackNamedEvent('bad', cyclic);
-    tracker.trackNamedEvent('good', {});
-    await tracker.flush();
-    assert.equal(collector.received.length, 1);
-    assert.match(logger.at('warn').join('\n'), /could not be encoded and is dropped/);
-    await tracker.dispose();
-  });
+    it('sends an error as application_error 1-0-2 with its data in an event_data entity', async () => {
+      const { tracker } = makeTracker(collector.url);
+      const error = new TypeError('x'.repeat(3000));
+      tracker.trackError(error, { command: 'open' });
+      await tracker.flush();
+      assert.equal(
+        collector.requests[0]?.status,
+        200,
+        JSON.stringify(collector.requests[0]?.problems),
+      );
+      const [event] = collector.received;
+      assert.equal(event?.unstruct?.data.schema, APPLICATION_ERROR_SCHEMA);
+      const data = event?.unstruct?.data.data as Record<string, unknown>;
+      assert.equal(data.programmingLanguage, 'JAVASCRIPT');
+      assert.equal(data.exceptionName, 'TypeError');
+      assert.equal((data.message as string).length, 2048, 'cut to the schema limit');
+      assert.match(data.stackTrace as string, /TypeError/);
+      assert.deepEqual(event?.contexts?.data[1], {
+        schema: EVENT_DATA_SCHEMA,
+        data: { data: { command: 'open' } },
+      });
+      await tracker.dispose();
+    });
 
-  it('works as a TelemetrySender: events, errors and flush', async () => {
-    const { tracker } = makeTracker(collector.url);
-    const sender = new SnowplowTelemetrySender(tracker);
-    sender.sendEventData(`${APP_ID}/commandRun`, { command: 'x' });
-    sender.sendErrorData(new Error('boom'), {});
-    await sender.flush();
-    assert.deepEqual(
-      collector.received.map((e) => e.unstruct?.data.schema),
-      [TELEMETRY_EVENT_SCHEMA, APPLICATION_ERROR_SCHEMA],
-    );
-    await tracker.dispose();
-  });
+    it('sends native self-describing, structured and lifecycle events with the session entity', async () => {
+      const { tracker } = makeTracker(collector.url, {
+        entities: [
+          {
+            schema: 'iglu:com.snowplowanalytics.snowplow/application/jsonschema/1-0-0',
+            data: { version: '1.2.3' },
+          },
+        ],
+      });
+      tracker.trackSelfDescribingEvent({
+        schema: 'iglu:com.snowplowanalytics.snowplow/application_foreground/jsonschema/1-0-0',
+        data: { foregroundIndex: 1 },
+      });
+      tracker.trackStructEvent({ category: 'editor', action: 'save', label: 'ts', value: 2.5 });
+      tracker.trackLifecycle(false);
+      tracker.trackLifecycle(true);
+      await tracker.flush();
+      assert.equal(
+        collector.requests[0]?.status,
+        200,
+        JSON.stringify(collector.requests[0]?.problems),
+      );
+      assert.equal(collector.requests.length, 1, 'one batch');
+      const [sd, se, background, foreground] = collector.received;
+      assert.equal(sd?.payload.e, 'ue');
+      assert.equal(se?.payload.e, 'se');
+      assert.equal(se?.payload.se_va, '2.5');
+      assert.deepEqual(background?.unstruct?.data.data, { backgroundIndex: 1 });
+      assert.deepEqual(foreground?.unstruct?.data.data, { foregroundIndex: 1 });
+      for (const event of collector.received) {
+        assert.deepEqual(
+          event.contexts?.data.map((entity) => entity.schema),
+          [
+            CLIENT_SESSION_SCHEMA,
+            'iglu:com.snowplowanalytics.snowplow/application/jsonschema/1-0-0',
+          ],
+        );
+      }
+      assert.deepEqual(
+        collector.received.map(
+          (e) => (e.contexts?.data[0]?.data as { eventIndex: number }).eventIndex,
+        ),
+        [1, 2, 3, 4],
+      );
+      await tracker.dispose();
+    });
 
-  it('sends the tracker version of package.json', () => {
-    const version = JSON.parse(readFileSync(PACKAGE_JSON_PATH, 'utf8')).version;
-    assert.equal(TRACKER_VERSION, `vscode-client-session-${version}`);
+    it('drops an event whose data cannot be serialised, logs why, and sends the others', async () => {
+      const { tracker, logger } = makeTracker(collector.url);
+      const cyclic: Record<string, unknown> = {};
+      cyclic.self = cyclic;
+      tracker.trackNamedEvent('bad', cyclic);
+      tracker.trackNamedEvent('good', {});
+      await tracker.flush();
+      assert.equal(collector.received.length, 1);
+      assert.match(logger.at('warn').join('\n'), /could not be encoded and is dropped/);
+      await tracker.dispose();
+    });
+
+    it('works as a TelemetrySender: events, errors and flush', async () => {
+      const { tracker } = makeTracker(collector.url);
+      const sender = new SnowplowTelemetrySender(tracker);
+      sender.sendEventData(`${APP_ID}/commandRun`, { command: 'x' });
+      sender.sendErrorData(new Error('boom'), {});
+      await sender.flush();
+      assert.deepEqual(
+        collector.received.map((e) => e.unstruct?.data.schema),
+        [TELEMETRY_EVENT_SCHEMA, APPLICATION_ERROR_SCHEMA],
+      );
+      await tracker.dispose();
+    });
+
+    it('sends the tracker version of package.json', () => {
+      const version = JSON.parse(readFileSync(PACKAGE_JSON_PATH, 'utf8')).version;
+      assert.equal(TRACKER_VERSION, `vscode-client-session-${version}`);
+    });
   });
-});
+}
 
 describe('batching', { timeout: 30_000 }, () => {
   let collector: Collector;

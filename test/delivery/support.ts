@@ -16,6 +16,8 @@ import type { QueueStorage } from '../../src/delivery/queueStorage';
 import type { Scheduler, TimerHandle } from '../../src/delivery/scheduler';
 import type { SnowplowTrackerOptions } from '../../src/delivery/tracker';
 import { SnowplowTracker } from '../../src/delivery/tracker';
+import type { HttpTransport } from '../../src/delivery/transport';
+import { fetchTransport, nodeHttpTransport } from '../../src/delivery/transport';
 import { RecordingLogger } from '../support/fakes';
 
 export { RecordingLogger };
@@ -147,6 +149,19 @@ export class FolderQueueStorage implements QueueStorage {
   }
 }
 
+/** Both ways of POSTing; suites that are about the wire run once with each. */
+export const TRANSPORTS: ReadonlyArray<{ name: string; make: () => HttpTransport }> = [
+  { name: 'node:http', make: () => nodeHttpTransport()! },
+  { name: 'fetch', make: () => fetchTransport() },
+];
+
+let makeTransport: () => HttpTransport = TRANSPORTS[0]!.make;
+
+/** Makes {@link makeTracker} use `make` for its transport from now on. */
+export function useTransport(make: () => HttpTransport): void {
+  makeTransport = make;
+}
+
 export const APP_ID = 'vscode-client-session.vscode-client-session';
 
 /** A tracker with a real ClientSession, fake time, full consent unless told otherwise. */
@@ -172,6 +187,7 @@ export function makeTracker(
     scheduler,
     logger,
     random: () => 0.5,
+    transport: makeTransport(),
     ...overrides,
   });
   return { tracker, session, scheduler, logger };
