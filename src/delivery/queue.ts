@@ -33,6 +33,7 @@ const OWNER_NAME = /^owner-([0-9a-f-]{36})\.json$/;
 const PAYLOAD_DATA_SCHEMA = 'iglu:com.snowplowanalytics.snowplow/payload_data/jsonschema/1-0-4';
 const BODY_START = `{"schema":"${PAYLOAD_DATA_SCHEMA}","data":[`;
 const BODY_END = ']}';
+const BODY_START_BYTES = utf8Length(BODY_START);
 
 /** One queued event. `live` turns false once it is delivered, dropped or discarded. */
 export interface QueuedEvent {
@@ -165,7 +166,7 @@ export class DurableQueue {
   takeBatch(maxPostBytes: number): QueuedEvent[] {
     const batch: QueuedEvent[] = [];
     // `stm` adds `,"stm":"<13 digits>"` to each event, and a comma separates events.
-    let size = utf8Length(BODY_START) + BODY_END.length;
+    let size = BODY_START_BYTES + BODY_END.length;
     for (const segment of this.#segments) {
       while (segment.head < segment.events.length && !segment.events[segment.head]!.live) {
         segment.head++;
@@ -186,15 +187,21 @@ export class DurableQueue {
     return batch;
   }
 
-  /** The POST body for `batch`, each event stamped with the sent time `nowMs`. */
-  body(batch: readonly QueuedEvent[], nowMs: number): string {
+  /**
+   * The POST body for `batch`, each event stamped with the sent time `nowMs`, and its size in
+   * UTF-8 bytes (counted from the events' known sizes, not by scanning the body again).
+   */
+  body(batch: readonly QueuedEvent[], nowMs: number): { text: string; bytes: number } {
     const stm = `,"stm":"${Math.trunc(nowMs)}"}`;
-    let body = BODY_START;
+    let text = BODY_START;
+    let bytes = BODY_START_BYTES + BODY_END.length;
     for (let i = 0; i < batch.length; i++) {
-      const json = batch[i]!.json;
-      body += (i > 0 ? ',' : '') + json.slice(0, -1) + stm;
+      const event = batch[i]!;
+      text += (i > 0 ? ',' : '') + event.json.slice(0, -1) + stm;
+      // The closing brace is replaced by the stamp, which ends with one; stm is ASCII.
+      bytes += event.bytes - 1 + stm.length + (i > 0 ? 1 : 0);
     }
-    return body + BODY_END;
+    return { text: text + BODY_END, bytes };
   }
 
   /** Takes delivered (or dropped) events out of the queue and its files. */

@@ -28,7 +28,6 @@ import { fetchTransport, nodeHttpTransport } from './transport';
 import { backoffDelayMs, outcomeOfStatus, parseRetryAfterMs } from './retry';
 import type { Scheduler, TimerHandle } from './scheduler';
 import { realScheduler } from './scheduler';
-import { utf8Length } from './utf8';
 
 /** What the tracker needs of a session: `ClientSession` has it. */
 export interface SessionCounter {
@@ -488,8 +487,7 @@ export class SnowplowTracker {
       this.#resolveIdle();
       return Promise.resolve();
     }
-    const body = this.#queue.body(batch, this.#scheduler.now());
-    const bytes = utf8Length(body);
+    const { text: body, bytes } = this.#queue.body(batch, this.#scheduler.now());
     this.#inFlight = this.#post(endpoint, body).then((result) => {
       this.#inFlight = undefined;
       this.#abortInFlight = undefined;

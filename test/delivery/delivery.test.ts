@@ -324,11 +324,15 @@ describe('batching', { timeout: 30_000 }, () => {
     const sizeOfTwo = async (maxPostBytes: number) => {
       collector.requests.length = 0;
       const { tracker } = makeTracker(collector.url, { maxPostBytes });
+      const counted: number[] = [];
+      tracker.onDidAttemptDelivery((attempt) => counted.push(attempt.bytes));
       tracker.trackNamedEvent('same size', { text: 'é' });
       tracker.trackNamedEvent('same size', { text: 'ü' });
       await tracker.flush();
       await tracker.dispose();
-      return collector.requests.map((request) => request.bytes);
+      const sent = collector.requests.map((request) => request.bytes);
+      assert.deepEqual(counted, sent, 'the tracker counts what the collector receives');
+      return sent;
     };
     const [exact] = await sizeOfTwo(1_000_000);
     assert.ok(exact);
