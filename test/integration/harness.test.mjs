@@ -4,15 +4,16 @@
 // and reported by the check every scenario ends with.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Scenario } from './support/scenario.mjs';
 import { readGuardLog } from '../../scripts/hosts/guard-log.mjs';
 
 /** Writes the probe extension: one command, and an API that says which entry ran. */
-function writeProbeExtension() {
+function writeProbeExtension(t) {
   const dir = mkdtempSync(join(tmpdir(), 'client-session-probe-'));
+  t.after(() => rmSync(dir, { recursive: true, force: true }));
   writeFileSync(
     join(dir, 'package.json'),
     JSON.stringify({
@@ -44,7 +45,7 @@ for (const host of ['node', 'web']) {
   test(`harness: the in-host suite runs in the ${host} host and drives focus`, async (t) => {
     const scenario = new Scenario(t, {
       host,
-      extensionSource: writeProbeExtension(),
+      extensionSource: writeProbeExtension(t),
       suite: 'harness-suite.mjs',
     });
     await scenario.start();
@@ -58,7 +59,7 @@ for (const host of ['node', 'web']) {
 test('harness: a connection beyond loopback from the extension host is caught', async (t) => {
   const scenario = new Scenario(t, {
     host: 'node',
-    extensionSource: writeProbeExtension(),
+    extensionSource: writeProbeExtension(t),
     suite: 'harness-suite.mjs',
   });
   await scenario.start();
