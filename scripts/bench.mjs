@@ -27,14 +27,14 @@ const settings = quick
       perEvent: { rounds: 3, eventsPerRound: 5_000 },
       cpu: { rounds: 1, events: 10_000 },
       steadySeconds: 3,
-      memory: { events: 50_000, eventsDown: 100_000, eventsPerSecond: 10_000 },
+      memory: { events: 50_000, eventsDown: 100_000, eventsPerSecond: 5_000 },
       activationRuns: 20,
     }
   : {
       perEvent: { rounds: 9, eventsPerRound: 20_000 },
       cpu: { rounds: 3, events: 10_000 },
       steadySeconds: 10,
-      memory: { events: 350_000, eventsDown: 1_000_000, eventsPerSecond: 10_000 },
+      memory: { events: 350_000, eventsDown: 1_000_000, eventsPerSecond: 5_000 },
       activationRuns: 200,
     };
 

@@ -24,6 +24,21 @@ const ENTITY = Object.freeze({
 });
 
 /**
+ * A transport for our tracker (its `HttpTransport` seam) that answers 200 at once and never
+ * touches the network; `posts` counts the batches it was given.
+ */
+export function okTransport() {
+  const transport = {
+    posts: 0,
+    async post() {
+      transport.posts++;
+      return { status: 200, statusText: 'OK', retryAfter: null, text: '' };
+    },
+  };
+  return transport;
+}
+
+/**
  * @snowplow/node-tracker with its defaults (POST, buffer of 10, 40 000-byte requests). Its
  * event store keeps 1 000 events by default and drops the oldest when tracking outpaces
  * sending; `storeSize` raises that (to the run's event count, for a run that must deliver

@@ -39,10 +39,12 @@ function onceMessage(child, predicate, timeoutMs, what) {
 
 /**
  * Starts the counting collector (bench/workers/sinkCollector.mjs) on 127.0.0.1.
- * @returns {Promise<{port: number, pid: number, waitFor: Function, reset: Function, stop: Function}>}
+ * Resolves `{ port, pid, waitFor, count, reset, stop }`.
  */
 export async function startSinkCollector() {
-  const child = fork(workerPath('sinkCollector.mjs'), [], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+  const child = fork(workerPath('sinkCollector.mjs'), [], {
+    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+  });
   const { port } = await onceMessage(child, (m) => m.type === 'listening', 10_000, 'collector');
   let nextId = 0;
   return {
@@ -51,14 +53,24 @@ export async function startSinkCollector() {
     /** Resolves with the collector's counts once it has received `count` events. */
     waitFor(count, timeoutMs = 120_000) {
       const id = nextId++;
-      const reached = onceMessage(child, (m) => m.type === 'reached' && m.id === id, timeoutMs, 'collector');
+      const reached = onceMessage(
+        child,
+        (m) => m.type === 'reached' && m.id === id,
+        timeoutMs,
+        'collector',
+      );
       child.send({ type: 'waitFor', count, id });
       return reached;
     },
     /** Resolves with what the collector has received so far. */
     count() {
       const id = nextId++;
-      const answered = onceMessage(child, (m) => m.type === 'count' && m.id === id, 10_000, 'collector');
+      const answered = onceMessage(
+        child,
+        (m) => m.type === 'count' && m.id === id,
+        10_000,
+        'collector',
+      );
       child.send({ type: 'count', id });
       return answered;
     },
@@ -100,10 +112,13 @@ export async function runWorker(
     if (message.type === 'waitForCollector' && collector !== undefined) {
       collector.waitFor(message.count, message.timeoutMs).then(
         (reached) => child.connected && child.send({ ...reached, type: 'collectorReached' }),
-        (error) => child.connected && child.send({ type: 'collectorFailed', message: error.message }),
+        (error) =>
+          child.connected && child.send({ type: 'collectorFailed', message: error.message }),
       );
     } else if (message.type === 'collectorCount' && collector !== undefined) {
-      collector.count().then((counts) => child.connected && child.send({ ...counts, type: 'collectorCounted' }));
+      collector
+        .count()
+        .then((counts) => child.connected && child.send({ ...counts, type: 'collectorCounted' }));
     }
   });
   const answer = onceMessage(

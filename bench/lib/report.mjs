@@ -28,7 +28,8 @@ function verdict(id, text, measured, limit, { atLeast = false, unit = '', digits
   const result = { id, text, status: pass ? 'PASS' : 'MISS', measured, limit, shown };
   if (!pass) {
     const off = atLeast ? (limit - measured) / limit : (measured - limit) / limit;
-    result.by = `${atLeast ? 'short' : 'over'} by ${round(off * 100, 2)}% (${shown} vs ${atLeast ? '>=' : '<='} ${limit}${unit})`;
+    const bound = `${atLeast ? '>=' : '<='} ${limit}${unit}`;
+    result.by = `${atLeast ? 'short' : 'over'} by ${round(off * 100, 2)}% (${shown} vs ${bound})`;
   }
   return result;
 }
@@ -48,13 +49,20 @@ export function evaluateTargets(results) {
     }
   };
   perEventTarget('perEventVsFloor', "caller's cost per event <= 2x the floor", (ours) =>
-    verdict('perEventVsFloor', "caller's cost per event <= 2x the floor", ours / floor.nsPerEvent.median, 2, { unit: 'x' }),
+    verdict(
+      'perEventVsFloor',
+      "caller's cost per event <= 2x the floor",
+      ours / floor.nsPerEvent.median,
+      2,
+      { unit: 'x' },
+    ),
   );
   for (const [id, other, times] of [
     ['perEventVsTrackerCore', 'trackerCore', 7],
     ['perEventVsExtensionTelemetry', 'extensionTelemetry', 10],
   ]) {
-    const text = `caller's cost per event >= ${times}x faster than ${row(perEvent, other)?.label ?? other}`;
+    const name = row(perEvent, other)?.label ?? other;
+    const text = `caller's cost per event >= ${times}x faster than ${name}`;
     const theirs = row(perEvent, other)?.nsPerEvent?.median;
     perEventTarget(id, text, (ours) =>
       theirs === undefined
@@ -68,12 +76,24 @@ export function evaluateTargets(results) {
   const cpuOurs = row(cpu?.rows, 'ours');
   const cpuTheirs = row(cpu?.rows, 'nodeTracker');
   if (cpuOurs?.cpuUsPerEvent === undefined || cpuTheirs?.cpuUsPerEvent === undefined) {
-    targets.push(notMeasured('cpuPerDelivered', cpuText, cpuOurs?.missing ?? cpuTheirs?.missing ?? cpu?.missing));
+    targets.push(
+      notMeasured(
+        'cpuPerDelivered',
+        cpuText,
+        cpuOurs?.missing ?? cpuTheirs?.missing ?? cpu?.missing,
+      ),
+    );
   } else {
     targets.push(
-      verdict('cpuPerDelivered', cpuText, cpuOurs.cpuUsPerEvent.median / cpuTheirs.cpuUsPerEvent.median, 1 / 3, {
-        unit: 'x of node-tracker',
-      }),
+      verdict(
+        'cpuPerDelivered',
+        cpuText,
+        cpuOurs.cpuUsPerEvent.median / cpuTheirs.cpuUsPerEvent.median,
+        1 / 3,
+        {
+          unit: 'x of node-tracker',
+        },
+      ),
     );
   }
 
@@ -102,12 +122,16 @@ export function evaluateTargets(results) {
   }
   const capText =
     'collector down, 1 000 000 events: the queue cap bounds memory ' +
-    '(RSS growth in the second half of the run <= 2 MiB)';
+    '(memory reachable after GC grows <= 1 MiB over the second half of the run)';
   const oursDown = row(memory, 'oursCollectorDown');
-  if (oursDown?.secondHalfGrowthBytes === undefined) {
+  if (oursDown?.secondHalfRetainedGrowthBytes === undefined) {
     targets.push(notMeasured('queueCap', capText, oursDown?.missing ?? memory[0]?.missing));
   } else {
-    targets.push(verdict('queueCap', capText, oursDown.secondHalfGrowthBytes / MiB, 2, { unit: ' MiB' }));
+    targets.push(
+      verdict('queueCap', capText, oursDown.secondHalfRetainedGrowthBytes / MiB, 1, {
+        unit: ' MiB',
+      }),
+    );
   }
 
   for (const id of ['oursNode', 'oursWeb']) {
@@ -125,13 +149,19 @@ export function evaluateTargets(results) {
   if (activation?.activateMs === undefined) {
     targets.push(notMeasured('activation', activationText, activation?.missing));
   } else {
-    targets.push(verdict('activation', activationText, activation.activateMs.median, 5, { unit: ' ms' }));
+    targets.push(
+      verdict('activation', activationText, activation.activateMs.median, 5, { unit: ' ms' }),
+    );
   }
   return targets;
 }
 
 function table(header, lines) {
-  return [`| ${header.join(' | ')} |`, `| ${header.map(() => '---').join(' | ')} |`, ...lines.map((l) => `| ${l.join(' | ')} |`)].join('\n');
+  return [
+    `| ${header.join(' | ')} |`,
+    `| ${header.map(() => '---').join(' | ')} |`,
+    ...lines.map((l) => `| ${l.join(' | ')} |`),
+  ].join('\n');
 }
 
 const us = (ns) => (ns / 1000).toFixed(2);
@@ -147,7 +177,12 @@ export function renderMarkdown(results) {
       `${m.quick ? 'quick run' : 'full run'} · total ${round(m.totalSeconds, 3)} s`,
     '',
   );
-  out.push(`Versions: ${Object.entries(m.versions).map(([k, v]) => `${k} ${v}`).join(', ')}`, '');
+  out.push(
+    `Versions: ${Object.entries(m.versions)
+      .map(([k, v]) => `${k} ${v}`)
+      .join(', ')}`,
+    '',
+  );
 
   out.push('## Targets', '');
   out.push(
@@ -157,7 +192,11 @@ export function renderMarkdown(results) {
         t.text,
         `**${t.status}**`,
         t.status === 'NOT MEASURED' ? '—' : t.shown,
-        [t.status === 'MISS' ? t.by : '', t.status === 'NOT MEASURED' ? `not measured: ${t.why}` : '', t.note ?? '']
+        [
+          t.status === 'MISS' ? t.by : '',
+          t.status === 'NOT MEASURED' ? `not measured: ${t.why}` : '',
+          t.note ?? '',
+        ]
           .filter(Boolean)
           .join('; '),
       ]),
@@ -169,9 +208,10 @@ export function renderMarkdown(results) {
   const floor = row(pe, 'floor')?.nsPerEvent?.median;
   const floorWithMicrotasks = row(pe, 'floor')?.nsPerEventWithMicrotasks?.median;
   out.push(
-    '## Per tracked event, on the caller\'s thread',
+    "## Per tracked event, on the caller's thread",
     '',
-    `${m.perEvent.rounds} rounds (after one warm-up round) of ${m.perEvent.eventsPerRound} events ` +
+    `${m.perEvent.rounds} rounds (after one warm-up round) of ` +
+      `${m.perEvent.eventsPerRound} events ` +
       'per contender, interleaved, order rotated each round; one process. µs per event: inside ' +
       'the tracking calls (min, median, max), and with the microtasks they queued settled ' +
       '(median). Targets use the first.',
@@ -179,7 +219,16 @@ export function renderMarkdown(results) {
   );
   out.push(
     table(
-      ['contender', 'min', 'median', 'max', 'x floor', 'with microtasks: median', 'x floor', 'note'],
+      [
+        'contender',
+        'min',
+        'median',
+        'max',
+        'x floor',
+        'with microtasks: median',
+        'x floor',
+        'note',
+      ],
       pe.map((r) =>
         r.nsPerEvent === undefined
           ? [r.label, '—', '—', '—', '—', '—', '—', `not measured: ${r.missing}`]
@@ -239,7 +288,8 @@ export function renderMarkdown(results) {
             queue(w.burst.queueWrites),
           ],
           [
-            `${w.steady.eventsPerSecond} events/s for ${w.steady.seconds} s (${w.steady.events} events)`,
+            `${w.steady.eventsPerSecond} events/s for ${w.steady.seconds} s ` +
+              `(${w.steady.events} events)`,
             `**${w.steady.mementoUpdates}** (${round(w.steady.mementoUpdatesPerSecond, 3)}/s)`,
             queue(w.steady.queueWrites),
           ],
@@ -252,14 +302,25 @@ export function renderMarkdown(results) {
   }
 
   out.push('## Memory', '');
-  out.push('One fresh process per measurement; peak RSS minus the RSS after setup and a GC.', '');
+  out.push(
+    'One fresh process per measurement; peak RSS minus the RSS after setup and a GC, and the ' +
+      'memory still reachable (heap used + external) after a full GC at the end, minus the same ' +
+      'at the start.',
+    '',
+  );
   out.push(
     table(
-      ['run', 'events', 'peak RSS growth', 'note'],
+      ['run', 'events', 'peak RSS growth', 'reachable after GC: growth', 'note'],
       rowsOf(results.memory, 'memory').map((r) =>
         r.peakGrowthBytes === undefined
-          ? [r.label, String(r.events), '—', `not measured: ${r.missing}`]
-          : [r.label, String(r.events), `**${mebibytes(r.peakGrowthBytes)}**`, r.note ?? ''],
+          ? [r.label, String(r.events), '—', '—', `not measured: ${r.missing}`]
+          : [
+              r.label,
+              String(r.events),
+              `**${mebibytes(r.peakGrowthBytes)}**`,
+              mebibytes(r.retainedGrowthBytes),
+              r.note ?? '',
+            ],
       ),
     ),
     '',
@@ -272,7 +333,15 @@ export function renderMarkdown(results) {
       rowsOf(results.bundles, 'bundles').map((r) =>
         r.minifiedBytes === undefined
           ? [r.label, '—', '—', `not measured: ${r.missing}`]
-          : [r.label, `**${kilobytes(r.minifiedBytes)}**`, kilobytes(r.gzipBytes), r.ours ? 'shipped' : 'esbuild, minified'],
+          : [
+              r.label,
+              `**${kilobytes(r.minifiedBytes)}**`,
+              kilobytes(r.gzipBytes),
+              r.ours
+                ? `production build of ${r.builtFrom}` +
+                  (r.hasDelivery ? '' : '; delivery (Snowplow tracker) not in it yet')
+                : 'esbuild, minified',
+            ],
       ),
     ),
     '',
@@ -282,7 +351,8 @@ export function renderMarkdown(results) {
   out.push('## Activation', '');
   if (a?.activateMs) {
     out.push(
-      `dist/extension.js (production build), stand-in \`vscode\` and context, ${a.activateMs.rounds} runs ` +
+      'dist/extension.js (production build), stand-in `vscode` and context, ' +
+        `${a.activateMs.rounds} runs ` +
         'after a first one; ms.',
       '',
     );
@@ -290,8 +360,20 @@ export function renderMarkdown(results) {
       table(
         ['what', 'first run', 'min', 'median', 'max'],
         [
-          ['`activate(context)`', a.first.activateMs.toFixed(2), a.activateMs.min.toFixed(2), `**${a.activateMs.median.toFixed(2)}**`, a.activateMs.max.toFixed(2)],
-          ['loading the module', a.first.loadMs.toFixed(2), a.loadMs.min.toFixed(2), a.loadMs.median.toFixed(2), a.loadMs.max.toFixed(2)],
+          [
+            '`activate(context)`',
+            a.first.activateMs.toFixed(2),
+            a.activateMs.min.toFixed(2),
+            `**${a.activateMs.median.toFixed(2)}**`,
+            a.activateMs.max.toFixed(2),
+          ],
+          [
+            'loading the module',
+            a.first.loadMs.toFixed(2),
+            a.loadMs.min.toFixed(2),
+            a.loadMs.median.toFixed(2),
+            a.loadMs.max.toFixed(2),
+          ],
         ],
       ),
       '',

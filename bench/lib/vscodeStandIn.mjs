@@ -81,14 +81,17 @@ export const STAND_IN_EXTENSION = Object.freeze({
  */
 export function createTelemetryLoggerLike(sender, options = {}, host = {}) {
   if (typeof sender?.sendEventData !== 'function' || typeof sender?.sendErrorData !== 'function') {
-    throw new TypeError('createTelemetryLogger needs a sender with sendEventData and sendErrorData');
+    throw new TypeError(
+      'createTelemetryLogger needs a sender with sendEventData and sendErrorData',
+    );
   }
   const extension = host.extension ?? STAND_IN_EXTENSION;
   const prefix = extension.publisher === 'vscode' ? `${extension.name}/` : `${extension.id}/`;
   const builtInCommonProperties = {
     'common.extname': extension.id,
     'common.extversion': extension.version,
-    'common.vscodemachineid': host.machineId ?? 'b1e5a9d0c3f24e7d8a6b0f1c2d3e4f5a6b7c8d9e0f1a2b3c4d5e6f7a8b9c0d1e',
+    'common.vscodemachineid':
+      host.machineId ?? 'b1e5a9d0c3f24e7d8a6b0f1c2d3e4f5a6b7c8d9e0f1a2b3c4d5e6f7a8b9c0d1e',
     'common.vscodesessionid': host.sessionId ?? '6a2f0c1e-3b4d-4e5f-8a9b-0c1d2e3f4a5b1733230000000',
     'common.vscodeversion': '1.100.0',
     'common.isnewappinstall': false,
@@ -229,6 +232,8 @@ export function createVscodeStandIn(host = {}) {
   const onDidChangeWindowState = new EventEmitter();
 
   const api = {
+    // esbuild's CommonJS interop asks for it; VS Code's module has none.
+    __esModule: undefined,
     EventEmitter,
     Disposable,
     TelemetryTrustedValue,
@@ -278,6 +283,21 @@ export function createVscodeStandIn(host = {}) {
         update: async () => undefined,
       }),
       onDidChangeConfiguration: onDidChangeConfiguration.event,
+      onDidOpenTextDocument: () => noopDisposable(),
+      onDidCloseTextDocument: () => noopDisposable(),
+      fs: {
+        readFile: async () => {
+          throw Object.assign(new Error('not found'), { code: 'FileNotFound' });
+        },
+        writeFile: async () => undefined,
+        delete: async () => undefined,
+        rename: async () => undefined,
+        readDirectory: async () => [],
+        createDirectory: async () => undefined,
+        stat: async () => {
+          throw Object.assign(new Error('not found'), { code: 'FileNotFound' });
+        },
+      },
       registerTextDocumentContentProvider: () => noopDisposable(),
       openTextDocument: async () => ({}),
       textDocuments: [],
@@ -377,7 +397,11 @@ export function createExtensionContext(extensionPath = '/bench/extension') {
       extensionUri,
       extensionPath,
       isActive: true,
-      packageJSON: { name: STAND_IN_EXTENSION.name, publisher: STAND_IN_EXTENSION.publisher, version: STAND_IN_EXTENSION.version },
+      packageJSON: {
+        name: STAND_IN_EXTENSION.name,
+        publisher: STAND_IN_EXTENSION.publisher,
+        version: STAND_IN_EXTENSION.version,
+      },
       extensionKind: 1,
       exports: undefined,
       activate: async () => undefined,

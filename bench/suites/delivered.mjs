@@ -39,7 +39,9 @@ export async function runCpuPerDelivered(collector, delivery, { rounds, events, 
         { collector },
       );
       if (result.received !== events) {
-        throw new Error(`${contender.id}: the collector got ${result.received} of ${events} events`);
+        throw new Error(
+          `${contender.id}: the collector got ${result.received} of ${events} events`,
+        );
       }
       runs.get(contender.id).push(result);
     }
@@ -116,6 +118,11 @@ export async function runMemory(collector, ours, delivery, options) {
     events: eventsDown,
     collectorDown: true,
   });
+  await measure('floor', `floor (UUID, time, JSON.stringify; no tracker), ${eventsPerSecond}/s`, {
+    contender: 'floor',
+    events,
+    eventsPerSecond,
+  });
   await measure('oursSessionOnly', 'ours: ClientSession.update alone, full speed', {
     contender: 'oursSessionOnly',
     bundle: ours.file,
@@ -127,12 +134,17 @@ export async function runMemory(collector, ours, delivery, options) {
 function memoryNote(input, result) {
   const parts = [];
   if (input.collectorDown) {
-    parts.push(
-      `growth in the second half ${(result.secondHalfGrowthBytes / 1024 / 1024).toFixed(2)} MiB`,
-    );
+    const secondHalf = (result.secondHalfRetainedGrowthBytes / 1024 / 1024).toFixed(2);
+    parts.push(`reachable memory grew ${secondHalf} MiB over the second half`);
     if (result.queuedAtEnd !== undefined) {
       parts.push(`${result.queuedAtEnd} events queued at the end`);
     }
+  }
+  if (result.received !== undefined) {
+    parts.push(`${result.received} of ${input.events} delivered`);
+  }
+  if (result.mementoUpdates !== undefined) {
+    parts.push(`${result.mementoUpdates} Memento.update`);
   }
   parts.push(`${(result.wallMs / 1000).toFixed(1)} s`);
   return parts.join('; ');
@@ -145,7 +157,10 @@ export async function runActivation(build, { runs, log }) {
   if (build.missing !== undefined) {
     return { missing: build.missing };
   }
-  const result = await runWorker('activation.mjs', { bundle: `${build.root}/dist/extension.js`, runs });
+  const result = await runWorker('activation.mjs', {
+    bundle: `${build.root}/dist/extension.js`,
+    runs,
+  });
   log(`  activation: ${runs} runs done`);
   return {
     first: result.first,

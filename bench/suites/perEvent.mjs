@@ -11,6 +11,7 @@ import { randomUUID } from 'node:crypto';
 import { createRequire } from 'node:module';
 import { setImmediate as nextMacrotask } from 'node:timers/promises';
 import { summarize } from '../lib/stats.mjs';
+import { okTransport } from '../lib/deliveringTrackers.mjs';
 import {
   EVENT_NAME,
   EVENT_PROPERTIES,
@@ -84,13 +85,20 @@ function contenders(ours, delivery, entityJson) {
     },
     {
       id: 'oursSender',
-      label: 'ours: SnowplowTelemetrySender.sendEventData (no-op fetch)',
+      label: 'ours: SnowplowTelemetrySender.sendEventData (no-op transport)',
       setup: async () => oursContender(delivery, (sender) => sender),
     },
     {
       id: 'oursLogger',
       label: 'ours: through a VS Code-like TelemetryLogger (logUsage)',
-      setup: async () => oursContender(delivery, (sender) => createTelemetryLoggerLike(sender)),
+      // With the logger options our VS Code binding (createSnowplowTelemetry) passes.
+      setup: async () =>
+        oursContender(delivery, (sender) =>
+          createTelemetryLoggerLike(sender, {
+            ignoreBuiltInCommonProperties: true,
+            ignoreUnhandledErrors: true,
+          }),
+        ),
     },
     {
       id: 'trackerCore',
@@ -141,25 +149,22 @@ function contenders(ours, delivery, entityJson) {
 }
 
 /**
- * Our tracker as an extension runs it (session over globalState, consent given), sending to a
- * fetch that answers 200 at once; `wrap` puts a logger in front of the sender, or not.
+ * Our tracker as an extension runs it (session in memory, consent given), sending to a
+ * transport that answers 200 at once; `wrap` puts a logger in front of the sender, or not.
  */
 function oursContender(delivery, wrap) {
   if (delivery.missing !== undefined) {
     return { missing: delivery.missing };
   }
   const ours = delivery.exports;
-  let fetches = 0;
+  const transport = okTransport();
   const session = new ours.ClientSession({ store: new ours.InMemorySessionStore() });
   const tracker = new ours.SnowplowTracker({
     collectorUrl: 'http://127.0.0.1:9',
     appId: STAND_IN_EXTENSION.id,
     session,
     consent: { usage: true, errors: true },
-    fetch: (...args) => {
-      fetches++;
-      return okFetch(...args);
-    },
+    transport,
   });
   const front = wrap(new ours.SnowplowTelemetrySender(tracker));
   const track =
@@ -172,8 +177,8 @@ function oursContender(delivery, wrap) {
       await tracker.flush({ timeoutMs: 5000 });
       await tracker.dispose({ timeoutMs: 1000 });
       await session.dispose();
-      if (fetches === 0) {
-        throw new Error('our tracker never called its fetch: it did not deliver');
+      if (transport.posts === 0) {
+        throw new Error('our tracker never called its transport: it did not deliver');
       }
     },
   };

@@ -3,12 +3,13 @@
 //
 // Measured through our whole tracking path as an extension runs it: SnowplowTelemetrySender ->
 // SnowplowTracker -> ClientSession over the real GlobalStateSessionStore, on a Memento that
-// counts its `update` calls, with a fetch that answers 200 at once. The tracker's queue does
+// counts its `update` calls, with a transport that answers 200 at once. The tracker's queue does
 // not use the Memento: it keeps files (globalStorageUri, through workspace.fs); its writes are
 // counted apart, at a QueueStorage that counts write/rename/delete.
 // Without our delivery code, the session alone is measured and the report says so.
 import { randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { okTransport } from '../lib/deliveringTrackers.mjs';
 import { EVENT_NAME, EVENT_PROPERTIES } from '../lib/fixtures.mjs';
 import { CountingMemento, STAND_IN_EXTENSION } from '../lib/vscodeStandIn.mjs';
 
@@ -61,7 +62,7 @@ function makePath(ours, delivery) {
     session,
     consent: { usage: true, errors: true },
     storage: queueStorage,
-    fetch: async () => new Response(null, { status: 200 }),
+    transport: okTransport(),
   });
   const sender = new d.SnowplowTelemetrySender(tracker);
   return {

@@ -1,9 +1,10 @@
 // One memory measurement, in a fresh process (started with --expose-gc): set up, collect
 // garbage, take the resident set size as the baseline; then track N events, sampling RSS as
 // it goes. The figure is the peak RSS (the larger of the samples and the kernel's high-water
-// mark, which also covers setup, so it can only overstate) minus the baseline. The RSS peak at
-// the half-way point is kept too: with the collector down, growth after it means the queue
-// cap is not holding.
+// mark, which also covers setup, so it can only overstate) minus the baseline. Peak RSS
+// includes garbage V8 has not collected yet, so the memory still reachable after a full GC is
+// taken too, at the start, half-way and at the end: with the collector down, reachable memory
+// that still grows in the second half means the queue cap is not holding.
 //
 // Collector up: events are tracked at `eventsPerSecond` (a steady load a collector on loopback
 // can take) with each tracker's default limits, and the run ends when it has sent what it
@@ -16,6 +17,7 @@ import { createRequire } from 'node:module';
 import { randomUUID } from 'node:crypto';
 import { setImmediate as nextMacrotask, setTimeout as sleep } from 'node:timers/promises';
 import { makeNodeTracker, makeOurs } from '../lib/deliveringTrackers.mjs';
+import { EVENT_PROPERTIES } from '../lib/fixtures.mjs';
 import { allowLoopbackOnly, refusedHosts } from '../lib/loopbackOnly.mjs';
 import { workerMain } from '../lib/processes.mjs';
 
@@ -33,7 +35,23 @@ function oursSessionOnly({ bundle }) {
   };
 }
 
+/** What V8 does with the floor's garbage alone: the baseline every tracker is above. */
+function floor() {
+  let kept = 0;
+  return {
+    track() {
+      const data = { eventId: randomUUID(), timestamp: Date.now(), properties: EVENT_PROPERTIES };
+      kept += JSON.stringify(data).length;
+    },
+    deliverAll: async () => ({ kept }),
+    close: async () => {},
+  };
+}
+
 function makeTracker(input) {
+  if (input.contender === 'floor') {
+    return floor();
+  }
   if (input.contender === 'oursSessionOnly') {
     return oursSessionOnly(input);
   }
@@ -47,16 +65,23 @@ function makeTracker(input) {
   throw new Error(`no such contender here: ${input.contender}`);
 }
 
+/** Memory still reachable after a full GC: JS heap plus the buffers outside it. */
+function retained() {
+  globalThis.gc();
+  const usage = process.memoryUsage();
+  return usage.heapUsed + usage.external;
+}
+
 async function measure(input) {
   allowLoopbackOnly();
   if (typeof globalThis.gc !== 'function') {
     throw new Error('the memory worker needs --expose-gc');
   }
   const tracker = makeTracker(input);
-  globalThis.gc();
+  const retainedAtBaseline = retained();
   const baseline = process.memoryUsage.rss();
   let peak = baseline;
-  let peakAtHalf;
+  let retainedAtHalf;
   const startedAt = performance.now();
   const half = Math.floor(input.events / 2);
   let tracked = 0;
@@ -64,7 +89,7 @@ async function measure(input) {
     for (; tracked < target; tracked++) {
       tracker.track();
       if (tracked === half) {
-        peakAtHalf = Math.max(peak, process.memoryUsage.rss());
+        retainedAtHalf = retained();
       }
     }
     peak = Math.max(peak, process.memoryUsage.rss());
@@ -82,6 +107,7 @@ async function measure(input) {
     }
   }
   const delivery = input.collectorDown ? {} : await tracker.deliverAll(input.events, true);
+  const retainedAtEnd = retained();
   const queued = tracker.queued?.();
   peak = Math.max(peak, process.memoryUsage.rss());
   const highWater = process.resourceUsage().maxRSS * 1024;
@@ -93,7 +119,9 @@ async function measure(input) {
   return {
     baselineBytes: baseline,
     peakGrowthBytes: Math.max(peak, highWater) - baseline,
-    secondHalfGrowthBytes: peak - (peakAtHalf ?? peak),
+    sampledPeakGrowthBytes: peak - baseline,
+    retainedGrowthBytes: retainedAtEnd - retainedAtBaseline,
+    secondHalfRetainedGrowthBytes: retainedAtEnd - (retainedAtHalf ?? retainedAtEnd),
     queuedAtEnd: queued,
     wallMs,
     ...delivery,
