@@ -8,9 +8,13 @@ import type { SnowplowTracker } from './tracker';
  * Structurally a `vscode.TelemetrySender` (this file does not import `vscode`, so it runs and
  * is tested in plain Node).
  *
- * - `sendEventData(name, data)` → {@link SnowplowTracker.trackNamedEvent}: VS Code calls it
- *   for `logUsage(name, data)` and also for `logError(name, data)` (VS Code does not tell
- *   them apart here), so both need usage consent in the tracker as well.
+ * - `sendEventData(name, data)`: VS Code calls it for `logUsage(name, data)` and for
+ *   `logError(name, data)` without saying which. While usage data is allowed it goes to
+ *   {@link SnowplowTracker.trackNamedEvent}; while only errors are (VS Code's "error" level,
+ *   where VS Code passes on `logError` calls only) it goes to
+ *   {@link SnowplowTracker.trackNamedErrorEvent}, so it needs error consent. A `logError(name)`
+ *   event tracked at the "all" level is therefore queued as usage, and discarded if the level
+ *   drops to "error" before it is delivered.
  * - `sendErrorData(error, data)` → {@link SnowplowTracker.trackError}: `logError(error, data)`.
  * - `flush()` → {@link SnowplowTracker.flush}, bounded by `flushTimeoutMs`; VS Code calls it
  *   when the logger is disposed.
@@ -29,7 +33,11 @@ export class SnowplowTelemetrySender {
 
   sendEventData(eventName: string, data?: Record<string, unknown>): void {
     try {
-      this.#tracker.trackNamedEvent(eventName, data);
+      if (this.#tracker.consent.usage) {
+        this.#tracker.trackNamedEvent(eventName, data);
+      } else {
+        this.#tracker.trackNamedErrorEvent(eventName, data);
+      }
     } catch {
       // Only a broken session or mapping can throw here; the event is lost, the host is not.
     }

@@ -279,6 +279,17 @@ export class SnowplowTracker {
   }
 
   /**
+   * Tracks an error event logged by name (`TelemetryLogger.logError(name, data)`), mapped as
+   * {@link trackNamedEvent} maps names, but needing error consent instead of usage consent.
+   */
+  trackNamedErrorEvent(
+    name: string,
+    data?: Record<string, unknown>,
+  ): ClientSessionEntity | undefined {
+    return this.#track('error', { type: 'telemetry', name: String(name), data: data ?? {} });
+  }
+
+  /**
    * Tracks an error as an `application_error` 1-0-2 event (message, exception name and stack
    * are cut to the schema's limits); `data`, if any, goes in an `event_data` entity. Needs
    * error consent.

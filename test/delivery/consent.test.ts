@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, afterEach, before, beforeEach, describe, it } from 'node:test';
 import { APPLICATION_ERROR_SCHEMA } from '../../src/delivery/events';
+import { SnowplowTelemetrySender } from '../../src/delivery/sender';
 import type { Collector } from './support';
 import { FolderQueueStorage, makeTracker, startCollector } from './support';
 
@@ -65,6 +66,20 @@ describe('consent', { timeout: 30_000 }, () => {
       collector.received.map((e) => e.unstruct?.data.schema),
       [APPLICATION_ERROR_SCHEMA],
     );
+    await tracker.dispose();
+  });
+
+  it('at the error level, a sender passes on events logged by name (logError) as errors', async () => {
+    const { tracker } = makeTracker(collector.url, {
+      storage,
+      consent: { usage: false, errors: true },
+    });
+    const sender = new SnowplowTelemetrySender(tracker);
+    // At this level VS Code calls sendEventData only for logError(name, data).
+    sender.sendEventData('publisher.ext/commandFailed', { code: 3 });
+    await sender.flush();
+    assert.equal(collector.received.length, 1);
+    assert.equal(tracker.trackNamedEvent('usage', {}), undefined, 'usage itself stays off');
     await tracker.dispose();
   });
 
