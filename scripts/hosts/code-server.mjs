@@ -44,7 +44,8 @@ export function installExtensionCopy(sourceDir, extensionsDir) {
  * @property {string} url e.g. `http://127.0.0.1:41234/`
  * @property {number} port
  * @property {number} pid the server's process (group) id
- * @property {string} userDataDir
+ * @property {string} userDataDir where VS Code keeps settings and logs (`logs/<time>/exthost<n>/`)
+ * @property {string} extensionsDir where installed extensions are
  * @property {string} logFile the server's own stdout/stderr
  * @property {() => Promise<void>} stop stops the server and every extension host it started
  */

@@ -115,7 +115,7 @@ function installDebianPackages() {
   log(`apt-get install ${missing.join(' ')}`);
   const env = { DEBIAN_FRONTEND: 'noninteractive' };
   run('apt-get', ['update', '-q'], { env });
-  run('apt-get', ['install', '-y', '-q', '--no-install-recommends', ...missing], { env });
+  run('apt-get', ['install', '-y', '-q', ...missing], { env });
   return true;
 }
 
