@@ -1,0 +1,147 @@
+// Real-host check of the delivery binding (run: node --test test/delivery/host/nodeHost.smoke.mjs).
+// Bundles fixtureExtension.ts as an extension, starts code-server with telemetry at "all" (its
+// own telemetry pointed at a dead loopback port) through the integration harness, runs the
+// fixture's command from the palette while the local collector fails, checks that the events
+// wait in files under globalStorageUri, lets the collector recover, and checks that they
+// arrive, schema-valid, with the session entity, and leave storage. Needs the hosts installed
+// by scripts/hosts/install.mjs.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { createRequire } from 'node:module';
+import { existsSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import * as esbuild from 'esbuild';
+import { Scenario } from '../../integration/support/scenario.mjs';
+import { startCodeServer } from '../../../scripts/hosts/code-server.mjs';
+
+const require = createRequire(import.meta.url);
+const { startCollector } = require('../../../scripts/collector/server.cjs');
+const here = fileURLToPath(new URL('.', import.meta.url));
+const EXTENSION_ID = 'fixture.snowplow-fixture';
+
+/** The harness's scenario with code-server's telemetry on (the harness turns it off). */
+class TelemetryScenario extends Scenario {
+  async startServer() {
+    this.server = await startCodeServer({
+      stateDir: join(this.dir, 'code-server'),
+      port: this.server?.port,
+      settings: this.settings,
+      guardLog: this.guardLog,
+      logLevel: 'debug',
+      telemetry: true,
+      env: { CS_TELEMETRY_URL: 'http://127.0.0.1:9/telemetry' },
+    });
+    this.workspace = join(this.dir, 'workspace');
+    mkdirSync(this.workspace, { recursive: true });
+  }
+}
+
+async function buildFixture(dir) {
+  mkdirSync(join(dir, 'dist'), { recursive: true });
+  writeFileSync(
+    join(dir, 'package.json'),
+    JSON.stringify({
+      name: 'snowplow-fixture',
+      publisher: 'fixture',
+      version: '0.0.1',
+      engines: { vscode: '^1.100.0' },
+      main: './dist/extension.js',
+      activationEvents: ['onStartupFinished'],
+      contributes: {
+        commands: [{ command: 'fixture.track', title: 'Track', category: 'Snowplow Fixture' }],
+        configuration: {
+          properties: { 'fixture.collectorUrl': { type: 'string', default: '' } },
+        },
+      },
+    }),
+  );
+  await esbuild.build({
+    entryPoints: [join(here, 'fixtureExtension.ts')],
+    bundle: true,
+    platform: 'node',
+    format: 'cjs',
+    external: ['vscode'],
+    outfile: join(dir, 'dist', 'extension.js'),
+    logLevel: 'warning',
+  });
+}
+
+test(
+  'node host: palette → TelemetryLogger → durable queue → collector',
+  { timeout: 180_000 },
+  async (t) => {
+    const collector = await startCollector();
+    t.after(() => collector.close());
+    const fixtureDir = join(here, '..', '..', '..', 'out', 'delivery-fixture-extension');
+    await buildFixture(fixtureDir);
+    const scenario = new TelemetryScenario(t, {
+      host: 'node',
+      withTests: false,
+      extensionSource: fixtureDir,
+      settings: { 'telemetry.telemetryLevel': 'all', 'fixture.collectorUrl': collector.url },
+    });
+    await scenario.start();
+    const queueDir = join(
+      scenario.server.userDataDir,
+      'User',
+      'globalStorage',
+      EXTENSION_ID,
+      'snowplow-queue',
+    );
+    collector.fail(503);
+    const page = await scenario.openWorkbench();
+    await page.locator('.part.statusbar').waitFor({ timeout: 30000 });
+
+    let found = false;
+    for (const deadline = Date.now() + 30000; !found && Date.now() < deadline;) {
+      await scenario.openPalette(page, 'Snowplow Fixture: Track');
+      const row = page.locator('.quick-input-list .monaco-list-row', {
+        hasText: 'Snowplow Fixture: Track',
+      });
+      found = (await row.count()) > 0;
+      await page.keyboard.press(found ? 'Enter' : 'Escape');
+      if (!found) await page.waitForTimeout(500);
+    }
+    assert.ok(found, 'the fixture command is in the palette');
+    const toast = page.locator('.notification-toast', { hasText: 'fixture:' }).first();
+    await toast.waitFor({ timeout: 30000 });
+    assert.match(await toast.innerText(), /usage=true errors=true eventIndex=1/);
+
+    await collector.waitForRequests(1);
+    const queued = () =>
+      existsSync(queueDir)
+        ? readdirSync(queueDir).filter((name) => name.startsWith('events-'))
+        : [];
+    assert.equal(queued().length, 1, `a queue file in ${queueDir} while the collector fails`);
+
+    collector.recover();
+    await collector.waitForEvents(2);
+    const names = collector.received.map((event) => event.summary.name);
+    assert.deepEqual(names, ['telemetry_event "fixtureEvent"', 'application_error']);
+    for (const event of collector.received) {
+      assert.deepEqual(event.problems, []);
+      assert.equal(event.payload.aid, EXTENSION_ID);
+      assert.equal(
+        event.summary.entities[0],
+        'iglu:com.snowplowanalytics.snowplow/client_session/jsonschema/1-0-2',
+      );
+    }
+    const usage = collector.received[0].unstruct.data.data;
+    assert.deepEqual(usage, {
+      name: 'fixtureEvent',
+      data: { n: 1, file: '<REDACTED: user-file-path>' },
+    });
+    const lastRequest = collector.requests.at(-1);
+    assert.deepEqual(Object.keys(lastRequest.headers).sort(), [
+      'connection',
+      'content-length',
+      'content-type',
+      'host',
+    ]);
+    for (const deadline = Date.now() + 10000; queued().length > 0 && Date.now() < deadline;) {
+      await new Promise((resolve) => setTimeout(resolve, 200));
+    }
+    assert.deepEqual(queued(), [], 'delivered events leave storage');
+  },
+);
