@@ -404,6 +404,10 @@ export class SnowplowTracker {
    * Applies the user's telemetry choice. Withdrawing usage consent discards every queued
    * usage event (in memory and in storage); withdrawing both discards the whole queue,
    * including queues other windows left behind.
+   *
+   * **DANGEROUS**: this is the consent gate itself. It must only ever be fed the user's own
+   * choice (the VS Code binding feeds it the telemetry level and does not hand this method to
+   * extensions); granting consent the user did not give sends their data against their will.
    * @throws TypeError when `consent` is not `{ usage: boolean, errors: boolean }`.
    */
   setConsent(consent: TelemetryConsent): void {

@@ -72,8 +72,9 @@ export interface SnowplowTelemetry {
   /**
    * Snowplow-native tracking (self-describing and structured events). It obeys the same
    * telemetry level, but VS Code does not clean what is passed here: send no personal data.
+   * Consent is not settable here: it follows the user's level and nothing else.
    */
-  readonly tracker: SnowplowTracker;
+  readonly tracker: SnowplowNativeTracker;
   /** Why nothing is being sent, when the collector URL is not valid. */
   readonly configurationError: string | undefined;
   /** Changes the collector (e.g. when the setting changes); see `SnowplowTracker.setCollectorUrl`. */
@@ -89,6 +90,21 @@ export interface SnowplowTelemetry {
    */
   dispose(): Promise<void>;
 }
+
+/**
+ * The tracker as an extension sees it: tracking, flushing and watching delivery, without the
+ * means to change consent, the collector or the tracker's life, which the binding owns.
+ */
+export type SnowplowNativeTracker = Pick<
+  SnowplowTracker,
+  | 'trackSelfDescribingEvent'
+  | 'trackStructEvent'
+  | 'flush'
+  | 'queuedEventCount'
+  | 'consent'
+  | 'onDidAttemptDelivery'
+  | 'onDidTrack'
+>;
 
 /** The part of `vscode.ExtensionContext` {@link createSnowplowTelemetry} uses. */
 export type SnowplowTelemetryContext = Pick<
@@ -192,10 +208,26 @@ export function createSnowplowTelemetry(
     );
   }
 
+  // A facade, not the tracker itself: a cast must not reach setConsent.
+  const nativeTracker: SnowplowNativeTracker = {
+    trackSelfDescribingEvent: (event, entities) =>
+      tracker.trackSelfDescribingEvent(event, entities),
+    trackStructEvent: (event, entities) => tracker.trackStructEvent(event, entities),
+    flush: (flushOptions) => tracker.flush(flushOptions),
+    get queuedEventCount() {
+      return tracker.queuedEventCount;
+    },
+    get consent() {
+      return tracker.consent;
+    },
+    onDidAttemptDelivery: tracker.onDidAttemptDelivery,
+    onDidTrack: tracker.onDidTrack,
+  };
+
   let disposing: Promise<void> | undefined;
   const telemetry: SnowplowTelemetry = {
     logger: telemetryLogger,
-    tracker,
+    tracker: nativeTracker,
     get configurationError() {
       return tracker.configurationError;
     },
