@@ -2,7 +2,12 @@
 // instead (issue 5), prints the table, and writes bench/results/latest.md and latest.json.
 //
 //   node scripts/bench.mjs            the full run (about 5 minutes on 2 cores)
-//   node scripts/bench.mjs --quick    fewer rounds and events, to see that it all works
+//   node scripts/bench.mjs --quick    fewer rounds and events (about a minute)
+//   node scripts/bench.mjs --smoke    a few events of each, only to see that it all runs
+//   --out DIR                         write latest.md and latest.json to DIR instead
+//
+// Scratch files (bundles, the production build) go to bench/results/tmp, or to
+// $BENCH_SCRATCH_DIR when set (the smoke test sets it, to keep out of a real run's way).
 //
 // Benchmarks are not tests: nothing here fails a build. The exit code is 0 when every
 // measurement ran (targets may be missed or not measurable yet), 1 when one crashed.
@@ -11,6 +16,7 @@
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus, release, platform } from 'node:os';
 import path from 'node:path';
+import * as prettier from 'prettier';
 import { allowLoopbackOnly, refusedHosts } from '../bench/lib/loopbackOnly.mjs';
 import { loadOurs, repoRoot } from '../bench/lib/ours.mjs';
 import { loadOursDelivery } from '../bench/lib/oursDelivery.mjs';
@@ -22,21 +28,35 @@ import { runPerEvent } from '../bench/suites/perEvent.mjs';
 import { runStoreWrites } from '../bench/suites/storeWrites.mjs';
 
 const quick = process.argv.includes('--quick');
-const settings = quick
+const smoke = process.argv.includes('--smoke');
+const outIndex = process.argv.indexOf('--out');
+const outDir =
+  outIndex === -1
+    ? path.join(repoRoot, 'bench', 'results')
+    : path.resolve(process.argv[outIndex + 1]);
+const settings = smoke
   ? {
-      perEvent: { rounds: 3, eventsPerRound: 5_000 },
-      cpu: { rounds: 1, events: 10_000 },
-      steadySeconds: 3,
-      memory: { events: 50_000, eventsDown: 100_000, eventsPerSecond: 5_000 },
-      activationRuns: 20,
+      perEvent: { rounds: 1, eventsPerRound: 500 },
+      cpu: { rounds: 1, events: 500 },
+      steadySeconds: 1,
+      memory: { events: 2_000, eventsDown: 2_000, eventsPerSecond: 5_000 },
+      activationRuns: 3,
     }
-  : {
-      perEvent: { rounds: 9, eventsPerRound: 20_000 },
-      cpu: { rounds: 3, events: 10_000 },
-      steadySeconds: 10,
-      memory: { events: 350_000, eventsDown: 1_000_000, eventsPerSecond: 5_000 },
-      activationRuns: 200,
-    };
+  : quick
+    ? {
+        perEvent: { rounds: 3, eventsPerRound: 5_000 },
+        cpu: { rounds: 1, events: 10_000 },
+        steadySeconds: 3,
+        memory: { events: 50_000, eventsDown: 100_000, eventsPerSecond: 5_000 },
+        activationRuns: 20,
+      }
+    : {
+        perEvent: { rounds: 9, eventsPerRound: 20_000 },
+        cpu: { rounds: 3, events: 10_000 },
+        steadySeconds: 10,
+        memory: { events: 350_000, eventsDown: 1_000_000, eventsPerSecond: 5_000 },
+        activationRuns: 200,
+      };
 
 const log = (line) => console.error(line);
 const startedAt = performance.now();
@@ -106,8 +126,9 @@ results.activation = await attempt('activation', () =>
 
 results.meta = {
   date: new Date().toISOString(),
-  command: `npm run bench${quick ? ' -- --quick' : ''}`,
-  quick,
+  command: `npm run bench${smoke ? ' -- --smoke' : quick ? ' -- --quick' : ''}`,
+  quick: quick || smoke,
+  smoke,
   node: process.version,
   cpu: cpus()[0]?.model ?? 'unknown',
   cores: cpus().length,
@@ -128,10 +149,11 @@ results.meta = {
 results.targets = evaluateTargets(results);
 
 const markdown = renderMarkdown(results);
-const outDir = path.join(repoRoot, 'bench', 'results');
 mkdirSync(outDir, { recursive: true });
 writeFileSync(path.join(outDir, 'latest.md'), `${markdown}\n`);
-writeFileSync(path.join(outDir, 'latest.json'), `${JSON.stringify(results, null, 2)}\n`);
+// Formatted as the repository's prettier check expects it.
+const json = await prettier.format(JSON.stringify(results), { parser: 'json' });
+writeFileSync(path.join(outDir, 'latest.json'), json);
 console.log(markdown);
-log(`written: bench/results/latest.md, bench/results/latest.json`);
+log(`written: ${path.relative(process.cwd(), outDir) || '.'}/latest.{md,json}`);
 process.exitCode = crashed || refusedHosts.length > 0 ? 1 : 0;

@@ -12,8 +12,9 @@ const require = createRequire(import.meta.url);
 
 /** The repository root (two folders above this file). */
 export const repoRoot = fileURLToPath(new URL('../../', import.meta.url));
-/** Scratch space for builds and child outputs; ignored by git. */
-export const scratchDir = path.join(repoRoot, 'bench', 'results', 'tmp');
+/** Scratch space for builds: bench/results/tmp (ignored by git) or $BENCH_SCRATCH_DIR. */
+export const scratchDir =
+  process.env.BENCH_SCRATCH_DIR ?? path.join(repoRoot, 'bench', 'results', 'tmp');
 
 /**
  * Bundles `source` (TypeScript that imports from the repository by paths relative to its

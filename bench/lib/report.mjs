@@ -28,7 +28,7 @@ function verdict(id, text, measured, limit, { atLeast = false, unit = '', digits
   const result = { id, text, status: pass ? 'PASS' : 'MISS', measured, limit, shown };
   if (!pass) {
     const off = atLeast ? (limit - measured) / limit : (measured - limit) / limit;
-    const bound = `${atLeast ? '>=' : '<='} ${limit}${unit}`;
+    const bound = `${atLeast ? '>=' : '<='} ${round(limit, 3)}${unit}`;
     result.by = `${atLeast ? 'short' : 'over'} by ${round(off * 100, 2)}% (${shown} vs ${bound})`;
   }
   return result;
@@ -174,7 +174,8 @@ export function renderMarkdown(results) {
   out.push(`Command: \`${m.command}\``, '');
   out.push(
     `${m.date} · Node ${m.node} · ${m.cpu} (${m.cores} cores) · ${m.os} · ` +
-      `${m.quick ? 'quick run' : 'full run'} · total ${round(m.totalSeconds, 3)} s`,
+      `${m.smoke ? 'smoke run (figures meaningless)' : m.quick ? 'quick run' : 'full run'} · ` +
+      `total ${round(m.totalSeconds, 3)} s`,
     '',
   );
   out.push(
@@ -338,14 +339,18 @@ export function renderMarkdown(results) {
               `**${kilobytes(r.minifiedBytes)}**`,
               kilobytes(r.gzipBytes),
               r.ours
-                ? `production build of ${r.builtFrom}` +
-                  (r.hasDelivery ? '' : '; delivery (Snowplow tracker) not in it yet')
+                ? `production build${r.hasDelivery ? '' : '; our delivery is not in it yet'}`
                 : 'esbuild, minified',
             ],
       ),
     ),
     '',
   );
+
+  const built = row(results.bundles, 'oursNode')?.builtFrom;
+  if (built !== undefined) {
+    out.push(`Ours were built from ${built}.`, '');
+  }
 
   const a = results.activation;
   out.push('## Activation', '');
