@@ -6,6 +6,7 @@
 //   npm start                      a fresh profile, deleted at exit
 //   npm start -- --keep-profile    keep user data and extensions between runs (in the cache)
 //   npm start -- --port 8080       a fixed port (default: a free one)
+//   npm start -- --no-build        use dist/ as it is (the tests do, having just built it)
 //
 // Session state (globalState) lives in the browser's IndexedDB for code-server windows, so a
 // kept profile resumes a session only in the same browser profile and at the same host:port.
@@ -20,6 +21,7 @@ import { PROJECT_CACHE, REPO_ROOT } from './hosts/paths.mjs';
 
 const args = process.argv.slice(2);
 const keepProfile = args.includes('--keep-profile');
+const skipBuild = args.includes('--no-build');
 const portArg = args.indexOf('--port');
 const port = portArg >= 0 ? Number(args[portArg + 1]) : undefined;
 if (port !== undefined && !(Number.isInteger(port) && port > 0 && port < 65536)) {
@@ -31,11 +33,13 @@ function say(message) {
   console.log(`[start] ${message}`);
 }
 
-say('building (node esbuild.mjs)');
-const build = spawnSync(process.execPath, ['esbuild.mjs'], { cwd: REPO_ROOT, stdio: 'inherit' });
-if (build.status !== 0) {
-  console.error('[start] the build failed; nothing was started');
-  process.exit(1);
+if (!skipBuild) {
+  say('building (node esbuild.mjs)');
+  const build = spawnSync(process.execPath, ['esbuild.mjs'], { cwd: REPO_ROOT, stdio: 'inherit' });
+  if (build.status !== 0) {
+    console.error('[start] the build failed; nothing was started');
+    process.exit(1);
+  }
 }
 
 const install = await ensureHostsInstalled();
@@ -45,7 +49,6 @@ const stateDir = keepProfile
   ? join(PROJECT_CACHE, 'start-profile')
   : mkdtempSync(join(tmpdir(), 'client-session-start-'));
 mkdirSync(stateDir, { recursive: true });
-if (!keepProfile) process.once('exit', () => rmSync(stateDir, { recursive: true, force: true }));
 
 // Replace any copy an earlier run left, so the profile always runs this build.
 const extensionsDir = join(stateDir, 'extensions');
@@ -59,19 +62,50 @@ if (existsSync(extensionsDir)) {
 mkdirSync(extensionsDir, { recursive: true });
 installExtensionCopy(REPO_ROOT, extensionsDir);
 
+/**
+ * The user settings to start with: a kept profile's own settings, with telemetry turned off
+ * over them. With telemetry on, VS Code's built-in extensions try to reach Microsoft's
+ * endpoints (the network guard refuses, and says so below); nothing here may leave loopback.
+ * A settings file that is not plain JSON (comments) is left alone, with a warning.
+ */
+function profileSettings(path) {
+  const required = { 'telemetry.telemetryLevel': 'off', 'update.mode': 'none' };
+  if (!existsSync(path)) return { 'workbench.startupEditor': 'none', ...required };
+  try {
+    return { ...JSON.parse(readFileSync(path, 'utf8')), ...required };
+  } catch {
+    console.warn(`[start] ${path} is not plain JSON; left as it is (telemetry may be on)`);
+    return undefined;
+  }
+}
+
 const workspace = join(stateDir, 'workspace');
 mkdirSync(workspace, { recursive: true });
 const guardLog = join(stateDir, 'net-guard.log');
+rmSync(guardLog, { force: true }); // a kept profile's old refusals are not this run's
+let refusalsShown = 0;
+/** Prints what the network guard refused since the last call. */
+function reportRefusals() {
+  const { refused } = readGuardLog(guardLog);
+  if (refused.length > refusalsShown) {
+    console.warn(
+      `[start] refused to leave loopback:\n${describeRefusals(refused.slice(refusalsShown))}`,
+    );
+    refusalsShown = refused.length;
+  }
+}
+// Runs after processes.mjs has killed the server (its handler was registered first).
+process.once('exit', () => {
+  reportRefusals();
+  if (!keepProfile) rmSync(stateDir, { recursive: true, force: true });
+});
 const server = await startCodeServer({
   stateDir,
   port,
   guardLog,
   // The extension logs session changes at debug level.
   logLevel: 'debug',
-  settings:
-    keepProfile && existsSync(join(stateDir, 'user-data', 'User', 'settings.json'))
-      ? undefined
-      : { 'workbench.startupEditor': 'none', 'update.mode': 'none' },
+  settings: profileSettings(join(stateDir, 'user-data', 'User', 'settings.json')),
 });
 
 say(`code-server is running (pid ${server.pid}); profile: ${stateDir}`);
@@ -89,7 +123,6 @@ function findLogs(dir, found = []) {
   }
   return found;
 }
-let refusalsShown = 0;
 setInterval(() => {
   for (const path of findLogs(join(server.userDataDir, 'logs'))) {
     const text = readFileSync(path, 'utf8');
@@ -102,11 +135,5 @@ setInterval(() => {
       printed.set(path, text.length);
     }
   }
-  const { refused } = readGuardLog(guardLog);
-  if (refused.length > refusalsShown) {
-    console.warn(
-      `[start] refused to leave loopback:\n${describeRefusals(refused.slice(refusalsShown))}`,
-    );
-    refusalsShown = refused.length;
-  }
+  reportRefusals();
 }, 500);

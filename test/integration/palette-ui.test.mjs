@@ -45,8 +45,8 @@ for (const host of ['node', 'web']) {
 
     let last;
     await step('Track Event from the palette tracks an event and says so', async () => {
-      const first = await trackFromPalette(scenario, page, 'palette_one', '{"via": "palette"}');
-      last = await trackFromPalette(scenario, page, 'palette_two', '');
+      const first = await trackFromPalette(page, 'palette_one', '{"via": "palette"}');
+      last = await trackFromPalette(page, 'palette_two', '');
       assert.equal(last.sessionId, first.sessionId);
       assert.equal(last.eventIndex, first.eventIndex + 1);
     });
@@ -62,7 +62,7 @@ for (const host of ['node', 'web']) {
         const text = await message.innerText();
         assert.match(text, /JSON|object/i, `the input box said: ${text}`);
         await page.keyboard.press('Escape');
-        const next = await trackFromPalette(scenario, page, 'palette_after_bad', '');
+        const next = await trackFromPalette(page, 'palette_after_bad', '');
         assert.equal(next.eventIndex, last.eventIndex + 1, 'an event was tracked by the bad input');
         last = next;
       },
@@ -75,7 +75,7 @@ for (const host of ['node', 'web']) {
       assert.deepEqual(validateData(CLIENT_SESSION_SCHEMA, view.nextEvent), []);
       assert.equal(view.nextEvent.sessionId, last.sessionId);
       assert.equal(view.nextEvent.eventIndex, last.eventIndex + 1);
-      last = await trackFromPalette(scenario, page, 'palette_while_inspecting', '');
+      last = await trackFromPalette(page, 'palette_while_inspecting', '');
       await page.waitForFunction(
         (expected) => {
           const lines = document.querySelector('.editor-instance .view-lines');
@@ -91,7 +91,7 @@ for (const host of ['node', 'web']) {
     await step('Start New Session makes the next event open a new session', async () => {
       await scenario.runFromPalette(page, 'Client Session: Start New Session');
       await notification(page, /next event starts a new session/);
-      const next = await trackFromPalette(scenario, page, 'palette_new_session', '');
+      const next = await trackFromPalette(page, 'palette_new_session', '');
       assert.notEqual(next.sessionId, last.sessionId);
       assert.equal(next.sessionIndex, last.sessionIndex + 1);
       assert.equal(next.eventIndex, 1);
@@ -104,7 +104,7 @@ for (const host of ['node', 'web']) {
       await dialog.waitFor({ timeout: 10000 });
       assert.match(await dialog.innerText(), /Reset the client session\?/);
       await dialog.locator('.monaco-button', { hasText: 'Cancel' }).click();
-      const next = await trackFromPalette(scenario, page, 'palette_after_cancel', '');
+      const next = await trackFromPalette(page, 'palette_after_cancel', '');
       assert.equal(next.sessionId, last.sessionId);
       last = next;
     });
@@ -115,7 +115,7 @@ for (const host of ['node', 'web']) {
       await dialog.waitFor({ timeout: 10000 });
       await dialog.locator('.monaco-button', { hasText: /^Reset Session$/ }).click();
       await notification(page, /Session deleted; user id kept/);
-      const next = await trackFromPalette(scenario, page, 'palette_after_reset', '');
+      const next = await trackFromPalette(page, 'palette_after_reset', '');
       assert.notEqual(next.sessionId, last.sessionId);
       assert.equal(next.sessionIndex, 1);
       assert.equal(next.eventIndex, 1);

@@ -48,7 +48,7 @@ for (const host of ['node', 'web']) {
     // Tracks in `page`, then waits until `other` shows the event before going on, as a person
     // looking at the other window would.
     const track = async (page, other, name) => {
-      const entity = await trackFromPalette(scenario, page, name, '');
+      const entity = await trackFromPalette(page, name, '');
       seen.push(entity);
       await waitForView(
         other,

@@ -21,6 +21,7 @@ import { launchChromium, disableFocusEmulation } from '../../../scripts/hosts/br
 import { readGuardLog, describeRefusals } from '../../../scripts/hosts/guard-log.mjs';
 import { bundleInHostSuite } from './bundle.mjs';
 import { startHarnessServer } from './harness-server.mjs';
+import { focusPage, openPalette, runFromPalette } from './ui.mjs';
 
 const require = createRequire(import.meta.url);
 const { validateData } = require('../../../scripts/iglu.cjs');
@@ -256,27 +257,14 @@ export class Scenario {
     await disableFocusEmulation(page);
   }
 
-  /** Opens the command palette in the tab and types `text` into it. */
-  async openPalette(page, text) {
-    await this.#focusPage(page);
-    await page.keyboard.press('F1');
-    const input = page.locator('.quick-input-widget input');
-    await input.waitFor({ state: 'visible', timeout: 10000 });
-    await input.fill(`>${text}`);
+  /** Runs a command from the command palette of `page` (see ./ui.mjs). */
+  runFromPalette(page, title) {
+    return runFromPalette(page, title);
   }
 
-  /**
-   * Runs a command from the command palette, typing as a person would.
-   * @param {import('playwright-core').Page} page
-   * @param {string} title e.g. 'Developer: Reload Window'
-   */
-  async runFromPalette(page, title) {
-    await this.openPalette(page, title);
-    await page
-      .locator('.quick-input-list .monaco-list-row', { hasText: title })
-      .first()
-      .waitFor({ timeout: 10000 });
-    await page.keyboard.press('Enter');
+  /** Opens the command palette of `page` and types `text` (see ./ui.mjs). */
+  openPalette(page, text) {
+    return openPalette(page, text);
   }
 
   /**
@@ -383,13 +371,13 @@ export class Scenario {
       case 'blur': {
         // Another tab in front: the workbench's window loses real focus. It must have had it,
         // or no blur event would ever reach VS Code.
-        await this.#focusPage(page);
+        await focusPage(page);
         if (!this.otherPage) this.otherPage = await this.chromium.context.newPage();
         await this.otherPage.bringToFront();
         return true;
       }
       case 'focus':
-        await this.#focusPage(page);
+        await focusPage(page);
         return true;
       case 'remember':
         this.memory.set(args.key, args.value);
@@ -400,19 +388,6 @@ export class Scenario {
         if (this.actions[action]) return this.actions[action](args, test);
         throw new Error(`unknown driver action ${action}`);
     }
-  }
-
-  /**
-   * Brings the tab to the front and makes sure its document has focus, as a person's click
-   * would: after an editor closes, focus can be left nowhere (`document.hasFocus()` false
-   * with the tab in front), and then VS Code never sees the next blur.
-   */
-  async #focusPage(page) {
-    await page.bringToFront();
-    await disableFocusEmulation(page);
-    if (await page.evaluate(() => document.hasFocus())) return;
-    await page.click('.part.statusbar', { position: { x: 600, y: 5 } });
-    await page.waitForFunction(() => document.hasFocus(), undefined, { timeout: 5000 });
   }
 
   async dispose() {

@@ -1,5 +1,52 @@
 // Helpers that use the workbench as a person does: the palette, input boxes, notifications,
-// the Inspect Session editor. Shared by the UI scenarios.
+// the Inspect Session editor. Shared by the UI scenarios and the `npm start` test.
+import { disableFocusEmulation } from '../../../scripts/hosts/browser.mjs';
+
+/**
+ * Brings the tab to the front and makes sure its document has focus, as a person's click
+ * would: after an editor closes, focus can be left nowhere (`document.hasFocus()` false with
+ * the tab in front), and then VS Code never sees the next blur.
+ * @param {import('playwright-core').Page} page
+ */
+export async function focusPage(page) {
+  await page.bringToFront();
+  await disableFocusEmulation(page);
+  if (await page.evaluate(() => document.hasFocus())) return;
+  await page.click('.part.statusbar', { position: { x: 600, y: 5 } });
+  await page.waitForFunction(() => document.hasFocus(), undefined, { timeout: 5000 });
+}
+
+/** Opens the command palette in the tab and types `text` into it. */
+export async function openPalette(page, text) {
+  await focusPage(page);
+  await page.keyboard.press('F1');
+  const input = page.locator('.quick-input-widget input');
+  await input.waitFor({ state: 'visible', timeout: 10000 });
+  await input.fill(`>${text}`);
+}
+
+/**
+ * Runs a command from the command palette, typing as a person would.
+ * @param {import('playwright-core').Page} page
+ * @param {string} title e.g. 'Developer: Reload Window'
+ */
+export async function runFromPalette(page, title) {
+  // The palette lists an extension's commands only once its host has registered them, which
+  // in code-server can be seconds after the workbench appears: reopen it until they are there.
+  const deadline = Date.now() + 20000;
+  for (;;) {
+    await openPalette(page, title);
+    const row = page.locator('.quick-input-list .monaco-list-row', { hasText: title }).first();
+    try {
+      await row.waitFor({ timeout: 3000 });
+      break;
+    } catch (error) {
+      if (Date.now() > deadline) throw error;
+      await page.keyboard.press('Escape');
+    }
+  }
+  await page.keyboard.press('Enter');
+}
 
 /** The extension's commands as the palette shows them. */
 export const COMMAND_TITLES = [
@@ -32,8 +79,8 @@ export async function answer(page, title, text) {
 }
 
 /** Tracks an event through the palette and returns what the notification said. */
-export async function trackFromPalette(scenario, page, name, properties) {
-  await scenario.runFromPalette(page, 'Client Session: Track Event');
+export async function trackFromPalette(page, name, properties) {
+  await runFromPalette(page, 'Client Session: Track Event');
   await answer(page, 'Track Event (1/2)', name);
   await answer(page, 'Track Event (2/2)', properties);
   const match = await notification(page, new RegExp(`Tracked "${name}".*`));
