@@ -19,6 +19,7 @@ import {
   sessionEntityJson,
 } from '../lib/fixtures.mjs';
 import {
+  CountingMemento,
   createTelemetryLoggerLike,
   createVscodeStandIn,
   installVscodeModule,
@@ -149,7 +150,7 @@ function contenders(ours, delivery, entityJson) {
 }
 
 /**
- * Our tracker as an extension runs it (session in memory, consent given), sending to a
+ * Our tracker as an extension runs it (session over globalState, consent given), sending to a
  * transport that answers 200 at once; `wrap` puts a logger in front of the sender, or not.
  */
 function oursContender(delivery, wrap) {
@@ -158,7 +159,8 @@ function oursContender(delivery, wrap) {
   }
   const ours = delivery.exports;
   const transport = okTransport();
-  const session = new ours.ClientSession({ store: new ours.InMemorySessionStore() });
+  const store = new ours.GlobalStateSessionStore(new CountingMemento());
+  const session = new ours.ClientSession({ store });
   const tracker = new ours.SnowplowTracker({
     collectorUrl: 'http://127.0.0.1:9',
     appId: STAND_IN_EXTENSION.id,
