@@ -95,11 +95,28 @@ export function makeOurs({ bundle, collectorUrl, queueCapEvents }) {
     queueCapEvents === undefined
       ? {}
       : { maxQueuedEvents: queueCapEvents, maxQueuedBytes: queueCapEvents * 4096 };
+  // The tracker reports a full queue (and dropped events) as warnings; they are counted and
+  // the first is kept, so the results can say why events were not delivered.
+  const warnings = { count: 0, first: undefined };
+  const logger = {
+    trace() {},
+    debug() {},
+    info() {},
+    warn(message) {
+      warnings.count++;
+      warnings.first ??= String(message);
+    },
+    error(message) {
+      warnings.count++;
+      warnings.first ??= String(message);
+    },
+  };
   const tracker = new ours.SnowplowTracker({
     collectorUrl,
     appId: STAND_IN_EXTENSION.id,
     session,
     consent: { usage: true, errors: true },
+    logger,
     ...caps,
   });
   const sender = new ours.SnowplowTelemetrySender(tracker);
@@ -113,12 +130,19 @@ export function makeOurs({ bundle, collectorUrl, queueCapEvents }) {
         await tracker.flush({ timeoutMs: 60_000 });
         if (tracker.queuedEventCount === 0) {
           const { received } = await collectorCount();
-          return { flushes, received, mementoUpdates: memento.updates };
+          return {
+            flushes,
+            received,
+            mementoUpdates: memento.updates,
+            warnings: warnings.count,
+            firstWarning: warnings.first,
+          };
         }
       }
       throw new Error(`ours: the queue still held ${tracker.queuedEventCount} after 1000 flushes`);
     },
     queued: () => tracker.queuedEventCount,
+    warnings: () => ({ warnings: warnings.count, firstWarning: warnings.first }),
     async close() {
       await tracker.dispose({ timeoutMs: 1000 });
       await session.dispose();

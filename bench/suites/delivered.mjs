@@ -143,6 +143,9 @@ function memoryNote(input, result) {
   if (result.received !== undefined) {
     parts.push(`${result.received} of ${input.events} delivered`);
   }
+  if (result.warnings > 0) {
+    parts.push(`${result.warnings} warnings from the tracker, the first: "${result.firstWarning}"`);
+  }
   if (result.mementoUpdates !== undefined) {
     parts.push(`${result.mementoUpdates} Memento.update`);
   }

@@ -106,7 +106,9 @@ async function measure(input) {
       await sleep(5);
     }
   }
-  const delivery = input.collectorDown ? {} : await tracker.deliverAll(input.events, true);
+  const delivery = input.collectorDown
+    ? (tracker.warnings?.() ?? {})
+    : await tracker.deliverAll(input.events, true);
   const retainedAtEnd = retained();
   const queued = tracker.queued?.();
   peak = Math.max(peak, process.memoryUsage.rss());
