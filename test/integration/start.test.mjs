@@ -53,15 +53,22 @@ test('npm start serves the extension, prints its log, and Ctrl-C stops it', asyn
   const exited = new Promise((resolve) =>
     start.once('exit', (code, signal) => resolve(code ?? signal)),
   );
-  t.after(() => {
-    if (isRunning(start.pid)) process.kill(-start.pid, 'SIGKILL');
+  let serverPid;
+  // On failure: Ctrl-C first, so npm start stops its server itself; then, by PID, whatever
+  // is left (the server runs in a process group of its own).
+  t.after(async () => {
+    if (isRunning(start.pid)) {
+      process.kill(start.pid, 'SIGINT');
+      await Promise.race([exited, new Promise((resolve) => setTimeout(resolve, 5000))]);
+    }
+    for (const pid of [start.pid, serverPid]) {
+      if (pid !== undefined && isRunning(pid)) process.kill(-pid, 'SIGKILL');
+    }
   });
 
   const [, url] = await waitForOutput(() => text, /open (http:\/\/127\.0\.0\.1:\d+\/\S*)/, 60000);
-  const [, serverPid] = await waitForOutput(
-    () => text,
-    /code-server is running \(pid (\d+)\)/,
-    1000,
+  serverPid = Number(
+    (await waitForOutput(() => text, /code-server is running \(pid (\d+)\)/, 1000))[1],
   );
 
   const profile = mkdtempSync(join(tmpdir(), 'client-session-start-browser-'));
@@ -90,11 +97,7 @@ test('npm start serves the extension, prints its log, and Ctrl-C stops it', asyn
   process.kill(start.pid, 'SIGINT');
   const exit = await exited;
   assert.notEqual(exit, 'SIGKILL', 'npm start had to be killed');
-  assert.equal(
-    isRunning(Number(serverPid)),
-    false,
-    `code-server (pid ${serverPid}) outlived Ctrl-C`,
-  );
+  assert.equal(isRunning(serverPid), false, `code-server (pid ${serverPid}) outlived Ctrl-C`);
   // npm start prints every refusal of the network guard, the last ones as it exits.
   assert.doesNotMatch(text, /refused to leave loopback/, 'the server tried to leave loopback');
 });
