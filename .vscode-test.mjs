@@ -4,11 +4,14 @@
 // VSCODE_EXECUTABLE_PATH picks an installed VS Code; without it test-cli downloads the latest
 // stable build, which needs the internet.
 import { defineConfig } from '@vscode/test-cli';
-import { mkdtempSync } from 'node:fs';
+import { mkdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
-const scratch = mkdtempSync(join(tmpdir(), 'client-session-desktop-'));
+// A throwaway workspace and profile, emptied at each run rather than left behind.
+const scratch = join(tmpdir(), 'client-session-desktop');
+rmSync(scratch, { recursive: true, force: true });
+mkdirSync(join(scratch, 'user-data'), { recursive: true });
 
 export default defineConfig({
   files: 'out/integration-desktop/suite.js',
