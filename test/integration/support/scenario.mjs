@@ -26,6 +26,7 @@ import { focusPage, openPalette, runFromPalette } from './ui.mjs';
 const require = createRequire(import.meta.url);
 const { validateData } = require('../../../scripts/iglu.cjs');
 
+/** The Iglu URI every entity the extension produces must validate against. */
 export const CLIENT_SESSION_SCHEMA =
   'iglu:com.snowplowanalytics.snowplow/client_session/jsonschema/1-0-2';
 
@@ -96,6 +97,12 @@ async function readWebLogs() {
     ]);
 }
 
+/**
+ * A scenario: `start()` it, then run in-host phases (`runPhase`, `report`) or drive the UI
+ * (`openWorkbench`, `runFromPalette`), and end with `checkNothingLeftLoopback()`. Everything
+ * it started is stopped by the owning test's `t.after`, whatever the outcome; its temp folder
+ * is deleted too unless CLIENT_SESSION_KEEP_TEST_DIRS is set (for looking at a failure).
+ */
 export class Scenario {
   /**
    * @param {import('node:test').TestContext} t the test that owns everything started here
@@ -107,7 +114,8 @@ export class Scenario {
    * @param {boolean} [options.withTests] default true: windows run the in-host suite. False: the
    *   extension is installed as a user has it and windows are plain (an extension test run
    *   ends its extension host when the suite is done, so UI scenarios cannot use one)
-   * @param {Record<string, unknown>} [options.settings] user settings before the first load
+   * @param {Record<string, unknown>} [options.settings] user settings before the first load;
+   *   code-server only (test-web keeps settings in the browser: use the configuration API)
    * @param {Record<string, (args: any) => Promise<unknown>>} [options.actions] extra driver
    *   actions for the in-host tests
    */
@@ -122,6 +130,9 @@ export class Scenario {
       withTests = true,
     },
   ) {
+    if (host === 'web' && Object.keys(settings).length > 0) {
+      throw new TypeError('Scenario: settings before load work in code-server only, not test-web');
+    }
     this.withTests = withTests;
     this.suite = suite;
     this.t = t;
