@@ -12,6 +12,7 @@ import {
   notification,
   stepRunner,
   trackFromPalette,
+  waitForView,
 } from './support/ui.mjs';
 
 const require = createRequire(import.meta.url);
@@ -44,6 +45,7 @@ for (const host of ['node', 'web']) {
     });
 
     let last;
+    let userId;
     await step('Track Event from the palette tracks an event and says so', async () => {
       const first = await trackFromPalette(page, 'palette_one', '{"via": "palette"}');
       last = await trackFromPalette(page, 'palette_two', '');
@@ -86,6 +88,7 @@ for (const host of ['node', 'web']) {
       );
       const updated = await inspectView(page);
       assert.deepEqual(validateData(CLIENT_SESSION_SCHEMA, updated.nextEvent), []);
+      userId = updated.nextEvent.userId;
     });
 
     await step('Start New Session makes the next event open a new session', async () => {
@@ -119,6 +122,31 @@ for (const host of ['node', 'web']) {
       assert.notEqual(next.sessionId, last.sessionId);
       assert.equal(next.sessionIndex, 1);
       assert.equal(next.eventIndex, 1);
+      const view = await waitForView(
+        page,
+        (shown) => shown.nextEvent.sessionId === next.sessionId,
+        'the Inspect view did not show the session after the reset',
+      );
+      assert.equal(view.nextEvent.userId, userId, 'the user id was kept');
+      last = next;
+    });
+
+    await step('Reset Session and User ID also gives a new user id', async () => {
+      await scenario.runFromPalette(page, 'Client Session: Reset Session');
+      const dialog = page.locator('.monaco-dialog-box');
+      await dialog.waitFor({ timeout: 10000 });
+      await dialog.locator('.monaco-button', { hasText: 'Reset Session and User ID' }).click();
+      await notification(page, /Session and user id deleted/);
+      const next = await trackFromPalette(page, 'palette_after_full_reset', '');
+      assert.notEqual(next.sessionId, last.sessionId);
+      assert.equal(next.sessionIndex, 1);
+      const view = await waitForView(
+        page,
+        (shown) => shown.nextEvent.sessionId === next.sessionId,
+        'the Inspect view did not show the session after the reset',
+      );
+      assert.notEqual(view.nextEvent.userId, userId, 'the user id is new');
+      assert.deepEqual(validateData(CLIENT_SESSION_SCHEMA, view.nextEvent), []);
     });
 
     await scenario.checkNothingLeftLoopback();

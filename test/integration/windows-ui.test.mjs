@@ -3,35 +3,19 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { Scenario } from './support/scenario.mjs';
-import { inspectView, notification, stepRunner, trackFromPalette } from './support/ui.mjs';
-
-/**
- * How long a change may take to reach the other window. Windows of one profile share
- * globalState through the browser's storage; VS Code throttles its writes (about 100 ms) and
- * the extension writes behind its events, so another window sees a change a little later.
- */
-const SYNC_TIMEOUT_MS = 10000;
+import {
+  inspectView,
+  notification,
+  stepRunner,
+  trackFromPalette,
+  waitForView,
+} from './support/ui.mjs';
 
 /** Opens a plain workbench tab and waits until it is usable. */
 async function openWindow(scenario) {
   const page = await scenario.openWorkbench();
   await page.locator('.part.statusbar').waitFor({ timeout: 30000 });
   return page;
-}
-
-/**
- * Waits until the window's Inspect Session view (open in it, refreshed by the extension every
- * second) satisfies `predicate`; fails saying `what` and the last view.
- */
-async function waitForView(page, predicate, what) {
-  const deadline = Date.now() + SYNC_TIMEOUT_MS;
-  let view;
-  while (Date.now() < deadline) {
-    view = await inspectView(page).catch(() => undefined);
-    if (view && predicate(view)) return view;
-    await page.waitForTimeout(200);
-  }
-  throw new Error(`${what} within ${SYNC_TIMEOUT_MS} ms; last view: ${JSON.stringify(view)}`);
 }
 
 for (const host of ['node', 'web']) {

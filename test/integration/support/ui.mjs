@@ -120,3 +120,25 @@ export function stepRunner(t, scenario, page) {
       }
     });
 }
+
+/**
+ * How long a change may take to show in an Inspect Session view: the extension refreshes it
+ * every second, and another window sees a change only after the shared globalState has
+ * carried it over (VS Code throttles its writes; the extension writes behind its events).
+ */
+const VIEW_TIMEOUT_MS = 10000;
+
+/**
+ * Waits until the window's Inspect Session view (open in it, refreshed by the extension every
+ * second) satisfies `predicate`; fails saying `what` and the last view.
+ */
+export async function waitForView(page, predicate, what) {
+  const deadline = Date.now() + VIEW_TIMEOUT_MS;
+  let view;
+  while (Date.now() < deadline) {
+    view = await inspectView(page).catch(() => undefined);
+    if (view && predicate(view)) return view;
+    await page.waitForTimeout(200);
+  }
+  throw new Error(`${what} within ${VIEW_TIMEOUT_MS} ms; last view: ${JSON.stringify(view)}`);
+}
