@@ -4,6 +4,7 @@
 //   node scripts/bench.mjs            the full run (about 5 minutes on 2 cores)
 //   node scripts/bench.mjs --quick    fewer rounds and events (about a minute)
 //   node scripts/bench.mjs --smoke    a few events of each, only to see that it all runs
+//   node scripts/bench.mjs --render   rewrite latest.md (and the verdicts) from latest.json
 //   --out DIR                         write latest.md and latest.json to DIR instead
 //
 // Scratch files (bundles, the production build) go to bench/results/tmp, or to
@@ -59,6 +60,25 @@ const settings = smoke
       };
 
 const log = (line) => console.error(line);
+
+/** Writes latest.md and latest.json (formatted as the repository's prettier check wants). */
+async function writeResults(results) {
+  const markdown = renderMarkdown(results);
+  mkdirSync(outDir, { recursive: true });
+  writeFileSync(path.join(outDir, 'latest.md'), `${markdown}\n`);
+  const json = await prettier.format(JSON.stringify(results), { parser: 'json' });
+  writeFileSync(path.join(outDir, 'latest.json'), json);
+  console.log(markdown);
+  log(`written: ${path.relative(process.cwd(), outDir) || '.'}/latest.{md,json}`);
+}
+
+if (process.argv.includes('--render')) {
+  const results = JSON.parse(readFileSync(path.join(outDir, 'latest.json'), 'utf8'));
+  results.targets = evaluateTargets(results);
+  await writeResults(results);
+  process.exit(0);
+}
+
 const startedAt = performance.now();
 allowLoopbackOnly();
 
@@ -148,12 +168,5 @@ results.meta = {
 };
 results.targets = evaluateTargets(results);
 
-const markdown = renderMarkdown(results);
-mkdirSync(outDir, { recursive: true });
-writeFileSync(path.join(outDir, 'latest.md'), `${markdown}\n`);
-// Formatted as the repository's prettier check expects it.
-const json = await prettier.format(JSON.stringify(results), { parser: 'json' });
-writeFileSync(path.join(outDir, 'latest.json'), json);
-console.log(markdown);
-log(`written: ${path.relative(process.cwd(), outDir) || '.'}/latest.{md,json}`);
+await writeResults(results);
 process.exitCode = crashed || refusedHosts.length > 0 ? 1 : 0;
