@@ -60,10 +60,23 @@ export async function runCpuPerDelivered(collector, delivery, { rounds, events, 
             runs: runs.get(c.id),
             note:
               `${median(runs.get(c.id).map((r) => r.requests))} POSTs, ` +
-              `${median(runs.get(c.id).map((r) => r.flushes))} flush calls (medians)`,
+              `${median(runs.get(c.id).map((r) => r.flushes))} flush calls (medians); ` +
+              validity(runs.get(c.id)),
           },
     ),
   };
+}
+
+/** What the collector's validator said of the first body of each run. */
+function validity(runs) {
+  const checks = runs.map((r) => r.firstBody);
+  if (checks.some((check) => check === undefined || !check.checked)) {
+    return 'payloads not validated (scripts/collector/validate.cjs missing)';
+  }
+  const problems = checks.flatMap((check) => check.problems);
+  return problems.length === 0
+    ? 'first POST of each run valid against the Iglu schemas'
+    : `INVALID payloads: ${problems.slice(0, 3).join('; ')}`;
 }
 
 function median(values) {

@@ -41,6 +41,7 @@ async function measure({ contender, port, events, bundle }) {
     wallMs,
     received: reached.received,
     requests: reached.requests,
+    firstBody: reached.firstBody,
     ...delivery,
   };
 }

@@ -5,11 +5,36 @@
 // payload_data array) and GET /i (one event) with 200, anything else with 404. It listens on
 // 127.0.0.1 only, on a port the OS picks, and tells its parent over IPC:
 //   -> { type: 'listening', port }
+//   (answers below also carry `firstBody`: { checked, events, problems } of the first body)
 //   <- { type: 'waitFor', count, id }     -> { type: 'reached', id, received, requests }
 //   <- { type: 'count', id }              -> { type: 'count', id, received, requests }
 //   <- { type: 'reset' }                  -> { type: 'reset', received: 0 }
 //   <- { type: 'stop' }                   (closes and exits)
+import { existsSync } from 'node:fs';
 import { createServer } from 'node:http';
+import { createRequire } from 'node:module';
+
+// The project's collector validator checks a whole tp2 body (envelope, every event and entity
+// against its Iglu schema). The first body after each reset is checked with it, so that what
+// is counted is known to be valid Snowplow data; the others are only counted.
+const validatorFile = new URL('../../scripts/collector/validate.cjs', import.meta.url);
+const validator = existsSync(validatorFile)
+  ? createRequire(import.meta.url)(validatorFile.pathname)
+  : undefined;
+let firstBody;
+
+function checkFirstBody(body) {
+  if (firstBody !== undefined) {
+    return;
+  }
+  if (validator === undefined) {
+    firstBody = { checked: false, problems: [] };
+    return;
+  }
+  const result = validator.validatePayloadBody(body);
+  const problems = [...result.problems, ...result.events.flatMap((e) => e.problems)];
+  firstBody = { checked: true, events: result.events.length, problems: problems.slice(0, 5) };
+}
 
 let received = 0;
 let requests = 0;
@@ -19,7 +44,8 @@ const waiters = [];
 function settleWaiters() {
   for (let i = waiters.length - 1; i >= 0; i--) {
     if (received >= waiters[i].count) {
-      process.send({ type: 'reached', id: waiters[i].id, received, requests, badBodies });
+      const id = waiters[i].id;
+      process.send({ type: 'reached', id, received, requests, badBodies, firstBody });
       waiters.splice(i, 1);
     }
   }
@@ -34,6 +60,7 @@ const server = createServer((request, response) => {
       try {
         const body = JSON.parse(Buffer.concat(chunks).toString('utf8'));
         received += Array.isArray(body.data) ? body.data.length : 0;
+        checkFirstBody(body);
       } catch {
         badBodies++;
       }
@@ -54,11 +81,12 @@ process.on('message', (message) => {
     waiters.push({ count: message.count, id: message.id });
     settleWaiters();
   } else if (message.type === 'count') {
-    process.send({ type: 'count', id: message.id, received, requests, badBodies });
+    process.send({ type: 'count', id: message.id, received, requests, badBodies, firstBody });
   } else if (message.type === 'reset') {
     received = 0;
     requests = 0;
     badBodies = 0;
+    firstBody = undefined;
     process.send({ type: 'reset', received });
   } else if (message.type === 'stop') {
     server.close();
