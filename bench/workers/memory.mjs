@@ -11,8 +11,8 @@
 // kept (`received` says how many arrived). Collector down: as fast as possible, at a closed
 // port on 127.0.0.1; nothing is delivered, the queue cap must hold.
 //
-// input: { contender: 'oursSessionOnly' | 'ours' | 'nodeTracker', events, eventsPerSecond?,
-//          port?, collectorDown?, bundle? }
+// input: { contender: 'floor' | 'oursSessionOnly' | 'ours' | 'nodeTracker', events,
+//          eventsPerSecond?, port?, collectorDown?, bundle? }
 import { createRequire } from 'node:module';
 import { randomUUID } from 'node:crypto';
 import { setImmediate as nextMacrotask, setTimeout as sleep } from 'node:timers/promises';
