@@ -60,6 +60,73 @@ class Disposable {
   }
 }
 
+class FileSystemError extends Error {
+  constructor(message, code) {
+    super(message);
+    this.code = code;
+  }
+  static FileNotFound(uri) {
+    return new FileSystemError(`not found: ${uri}`, 'FileNotFound');
+  }
+  static FileExists(uri) {
+    return new FileSystemError(`exists: ${uri}`, 'FileExists');
+  }
+}
+
+const FileType = { Unknown: 0, File: 1, Directory: 2, SymbolicLink: 64 };
+
+/**
+ * `workspace.fs` in memory: files by path, folders implied by their files. Enough for code
+ * that keeps small files under `globalStorageUri` (our queue), with VS Code's errors.
+ */
+function createInMemoryFileSystem() {
+  const files = new Map();
+  const key = (uri) => uri.path.replace(/\/+$/, '');
+  return {
+    async readFile(uri) {
+      if (!files.has(key(uri))) {
+        throw FileSystemError.FileNotFound(uri);
+      }
+      return files.get(key(uri));
+    },
+    async writeFile(uri, content) {
+      files.set(key(uri), content);
+    },
+    async delete(uri) {
+      if (!files.delete(key(uri))) {
+        throw FileSystemError.FileNotFound(uri);
+      }
+    },
+    async rename(from, to, options) {
+      if (!files.has(key(from))) {
+        throw FileSystemError.FileNotFound(from);
+      }
+      if (files.has(key(to)) && !options?.overwrite) {
+        throw FileSystemError.FileExists(to);
+      }
+      files.set(key(to), files.get(key(from)));
+      files.delete(key(from));
+    },
+    async readDirectory(uri) {
+      const prefix = `${key(uri)}/`;
+      const names = [...files.keys()]
+        .filter((path) => path.startsWith(prefix) && !path.slice(prefix.length).includes('/'))
+        .map((path) => [path.slice(prefix.length), FileType.File]);
+      if (names.length === 0) {
+        throw FileSystemError.FileNotFound(uri);
+      }
+      return names;
+    },
+    async createDirectory() {},
+    async stat(uri) {
+      if (!files.has(key(uri))) {
+        throw FileSystemError.FileNotFound(uri);
+      }
+      return { type: FileType.File, size: files.get(key(uri)).length, ctime: 0, mtime: 0 };
+    },
+  };
+}
+
 class TelemetryTrustedValue {
   constructor(value) {
     this.value = value;
@@ -237,6 +304,8 @@ export function createVscodeStandIn(host = {}) {
     EventEmitter,
     Disposable,
     TelemetryTrustedValue,
+    FileSystemError,
+    FileType,
     Uri,
     UIKind: { Desktop: 1, Web: 2 },
     LogLevel: { Off: 0, Trace: 1, Debug: 2, Info: 3, Warning: 4, Error: 5 },
@@ -285,19 +354,7 @@ export function createVscodeStandIn(host = {}) {
       onDidChangeConfiguration: onDidChangeConfiguration.event,
       onDidOpenTextDocument: () => noopDisposable(),
       onDidCloseTextDocument: () => noopDisposable(),
-      fs: {
-        readFile: async () => {
-          throw Object.assign(new Error('not found'), { code: 'FileNotFound' });
-        },
-        writeFile: async () => undefined,
-        delete: async () => undefined,
-        rename: async () => undefined,
-        readDirectory: async () => [],
-        createDirectory: async () => undefined,
-        stat: async () => {
-          throw Object.assign(new Error('not found'), { code: 'FileNotFound' });
-        },
-      },
+      fs: createInMemoryFileSystem(),
       registerTextDocumentContentProvider: () => noopDisposable(),
       openTextDocument: async () => ({}),
       textDocuments: [],
