@@ -57,10 +57,20 @@ export const COMMAND_TITLES = [
 ];
 export const TRACKED = /Tracked "([^"]+)": session (\d+) \(([0-9a-f-]{36})\), event (\d+)/;
 
-/** Waits for a notification matching `pattern` and returns the match. */
+/**
+ * Waits (up to 20 s: a loaded 2-core machine can be slow) for a notification matching
+ * `pattern` and returns the match; on timeout, the error lists the notifications there were.
+ */
 export async function notification(page, pattern) {
-  const toast = page.locator('.notification-list-item-message', { hasText: pattern }).last();
-  await toast.waitFor({ timeout: 10000 });
+  const messages = page.locator('.notification-list-item-message');
+  const toast = messages.filter({ hasText: pattern }).last();
+  try {
+    await toast.waitFor({ timeout: 20000 });
+  } catch (error) {
+    const shown = await messages.allInnerTexts().catch(() => []);
+    error.message += `\nnotifications shown: ${JSON.stringify(shown)}`;
+    throw error;
+  }
   const text = await toast.innerText();
   return text.match(pattern);
 }
