@@ -14,6 +14,7 @@ export {
 export type { EventMapper, StructuredEvent, TelemetryConsent, TrackedEvent } from './events';
 export { TRACKER_VERSION } from './payload';
 export type { Platform } from './payload';
+export { nodeFileQueueStorage } from './nodeFileQueueStorage';
 export { InMemoryQueueStorage } from './queueStorage';
 export type { QueueStorage } from './queueStorage';
 export { NON_RETRYABLE_STATUSES } from './retry';
@@ -21,6 +22,8 @@ export { realScheduler } from './scheduler';
 export type { Scheduler, TimerHandle } from './scheduler';
 export { SnowplowTelemetrySender } from './sender';
 export { SnowplowTracker } from './tracker';
+export { fetchTransport, nodeHttpTransport } from './transport';
+export type { HttpTransport, TransportResponse } from './transport';
 export type {
   DeliveryAttempt,
   FlushOptions,

@@ -52,7 +52,10 @@ export interface SnowplowTrackerOptions {
   readonly session: SessionCounter;
   /**
    * What the user allows. Nothing is tracked, queued or sent without it; the VS Code binding
-   * keeps it in step with the user's telemetry level.
+   * keeps it in step with the user's telemetry level. Give the user's real choice here, not a
+   * placeholder to correct later: a tracker started with no consent at all empties the queue
+   * folder (that is how events queued before the user turned telemetry off are discarded),
+   * including what other windows or an earlier session left to be delivered.
    * @default { usage: false, errors: false }
    */
   readonly consent?: TelemetryConsent;

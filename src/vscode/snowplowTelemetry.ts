@@ -10,6 +10,8 @@ import type { SelfDescribingJson } from '../core/entity';
 import type { Logger } from '../core/logger';
 import type { EventMapper, TelemetryConsent } from '../delivery/events';
 import { APPLICATION_SCHEMA, DESKTOP_CONTEXT_SCHEMA } from '../delivery/events';
+import { nodeFileQueueStorage } from '../delivery/nodeFileQueueStorage';
+import type { QueueStorage } from '../delivery/queueStorage';
 import { SnowplowTelemetrySender } from '../delivery/sender';
 import type { SnowplowTrackerOptions, TrackedEventInfo } from '../delivery/tracker';
 import { SnowplowTracker } from '../delivery/tracker';
@@ -161,25 +163,31 @@ export function createSnowplowTelemetry(
     }
   }
 
+  // The logger comes first, so that the tracker starts with the user's real consent: a tracker
+  // started without consent empties the queue folder, which would throw away what a previous
+  // window left. The logger only calls the sender later, when something is logged.
+  const forward: { sender?: SnowplowTelemetrySender } = {};
+  const telemetryLogger = vscode.env.createTelemetryLogger(
+    {
+      sendEventData: (name, data) => forward.sender?.sendEventData(name, data),
+      sendErrorData: (error, data) => forward.sender?.sendErrorData(error, data),
+      flush: () => forward.sender?.flush(),
+    },
+    { ignoreBuiltInCommonProperties: true, ignoreUnhandledErrors: true },
+  );
+  const consentOf = (): TelemetryConsent => ({
+    usage: telemetryLogger.isUsageEnabled,
+    errors: telemetryLogger.isErrorsEnabled,
+  });
   const tracker = new SnowplowTracker({
     ...trackerOptions,
     appId: context.extension.id,
     session,
     entities,
-    storage: new WorkspaceFsQueueStorage(
-      vscode.Uri.joinPath(context.globalStorageUri, QUEUE_FOLDER),
-    ),
+    consent: consentOf(),
+    storage: queueStorage(vscode.Uri.joinPath(context.globalStorageUri, QUEUE_FOLDER)),
   });
-  const sender = new SnowplowTelemetrySender(tracker, shutdownTimeoutMs);
-  const telemetryLogger = vscode.env.createTelemetryLogger(sender, {
-    ignoreBuiltInCommonProperties: true,
-    ignoreUnhandledErrors: true,
-  });
-  const consentOf = (): TelemetryConsent => ({
-    usage: telemetryLogger.isUsageEnabled,
-    errors: telemetryLogger.isErrorsEnabled,
-  });
-  tracker.setConsent(consentOf());
+  forward.sender = new SnowplowTelemetrySender(tracker, shutdownTimeoutMs);
 
   const subscriptions: vscode.Disposable[] = [
     telemetryLogger.onDidChangeEnableStates(() => tracker.setConsent(consentOf())),
@@ -255,6 +263,19 @@ export function createSnowplowTelemetry(
   };
   context.subscriptions.push({ dispose: () => void telemetry.dispose() });
   return telemetry;
+}
+
+/**
+ * Node's `fs` for a folder on this machine's disk (the Node extension host with a `file:`
+ * globalStorageUri), else `workspace.fs` (the web host, remote storage). Direct disk access
+ * also works while VS Code shuts the extension host down, when `workspace.fs` calls may no
+ * longer be answered (seen in code-server on a window reload): the queue's last writes land.
+ */
+function queueStorage(folder: vscode.Uri): QueueStorage {
+  return (
+    (folder.scheme === 'file' ? nodeFileQueueStorage(folder.fsPath) : undefined) ??
+    new WorkspaceFsQueueStorage(folder)
+  );
 }
 
 function extensionVersion(context: SnowplowTelemetryContext): string {

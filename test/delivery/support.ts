@@ -3,7 +3,7 @@
  * real temporary folder, the local collector (scripts/collector), and a tracker wired to a
  * real ClientSession.
  */
-import { mkdtemp, readdir, readFile, rename, rm, unlink, writeFile, mkdir } from 'node:fs/promises';
+import { mkdtemp, rm } from 'node:fs/promises';
 import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
@@ -12,6 +12,7 @@ import type * as CollectorModule from '../../scripts/collector/server.cjs';
 import type * as ValidateModule from '../../scripts/collector/validate.cjs';
 import { ClientSession } from '../../src/core/clientSession';
 import { InMemorySessionStore } from '../../src/core/sessionStore';
+import { nodeFileQueueStorage } from '../../src/delivery/nodeFileQueueStorage';
 import type { QueueStorage } from '../../src/delivery/queueStorage';
 import type { Scheduler, TimerHandle } from '../../src/delivery/scheduler';
 import type { SnowplowTrackerOptions } from '../../src/delivery/tracker';
@@ -90,55 +91,35 @@ export function settle(): Promise<void> {
   return new Promise((resolve) => setImmediate(resolve));
 }
 
-/** A {@link QueueStorage} over a real folder, as the VS Code binding's is over workspace.fs. */
+/**
+ * The production Node storage ({@link nodeFileQueueStorage}) over a temporary folder, plus
+ * what tests need to look into it.
+ */
 export class FolderQueueStorage implements QueueStorage {
-  constructor(readonly folder: string) {}
+  readonly #storage: QueueStorage;
+
+  constructor(readonly folder: string) {
+    this.#storage = nodeFileQueueStorage(folder)!;
+  }
 
   static async temporary(): Promise<FolderQueueStorage> {
     return new FolderQueueStorage(await mkdtemp(path.join(tmpdir(), 'snowplow-queue-')));
   }
 
-  async list(): Promise<string[]> {
-    try {
-      return await readdir(this.folder);
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code === 'ENOENT') {
-        return [];
-      }
-      throw error;
-    }
+  list(): Promise<string[]> {
+    return this.#storage.list();
   }
-  async read(name: string): Promise<string | undefined> {
-    try {
-      return await readFile(path.join(this.folder, name), 'utf8');
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code === 'ENOENT') {
-        return undefined;
-      }
-      throw error;
-    }
+  read(name: string): Promise<string | undefined> {
+    return this.#storage.read(name);
   }
-  async write(name: string, contents: string): Promise<void> {
-    await mkdir(this.folder, { recursive: true });
-    await writeFile(path.join(this.folder, name), contents);
+  write(name: string, contents: string): Promise<void> {
+    return this.#storage.write(name, contents);
   }
-  async delete(name: string): Promise<void> {
-    await unlink(path.join(this.folder, name)).catch((error: NodeJS.ErrnoException) => {
-      if (error.code !== 'ENOENT') {
-        throw error;
-      }
-    });
+  delete(name: string): Promise<void> {
+    return this.#storage.delete(name);
   }
-  async rename(from: string, to: string): Promise<boolean> {
-    try {
-      await rename(path.join(this.folder, from), path.join(this.folder, to));
-      return true;
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code === 'ENOENT') {
-        return false;
-      }
-      throw error;
-    }
+  rename(from: string, to: string): Promise<boolean> {
+    return this.#storage.rename(from, to);
   }
   /** Names of the queue's event files. */
   async eventFiles(): Promise<string[]> {

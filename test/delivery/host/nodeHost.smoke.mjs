@@ -2,8 +2,9 @@
 // Bundles fixtureExtension.ts as an extension, starts code-server with telemetry at "all" (its
 // own telemetry pointed at a dead loopback port) through the integration harness, runs the
 // fixture's command from the palette while the local collector fails, checks that the events
-// wait in files under globalStorageUri, lets the collector recover, and checks that they
-// arrive, schema-valid, with the session entity, and leave storage. Needs the hosts installed
+// wait in files under globalStorageUri, reloads the window, lets the collector recover, and
+// checks that the new extension host delivers them, with the same ids, schema-valid, with the
+// session entity, and that they leave storage. Needs the hosts installed
 // by scripts/hosts/install.mjs.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -113,12 +114,26 @@ test(
       existsSync(queueDir)
         ? readdirSync(queueDir).filter((name) => name.startsWith('events-'))
         : [];
+    // The file is written beside the request, not before it: give the write a moment.
+    for (const deadline = Date.now() + 10000; queued().length === 0 && Date.now() < deadline;) {
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
     assert.equal(queued().length, 1, `a queue file in ${queueDir} while the collector fails`);
+    const queuedIds = JSON.parse(collector.requests[0].body).data.map((event) => event.eid);
 
+    // A window reload: the old extension host is deactivated (the fixture returns dispose),
+    // and the new one takes over the queue the old one left.
+    await scenario.reload(page);
+    await page.locator('.part.statusbar').waitFor({ timeout: 30000 });
     collector.recover();
     await collector.waitForEvents(2);
     const names = collector.received.map((event) => event.summary.name);
     assert.deepEqual(names, ['telemetry_event "fixtureEvent"', 'application_error']);
+    assert.deepEqual(
+      collector.received.map((event) => event.payload.eid),
+      queuedIds,
+      'the events queued before the reload, with their ids',
+    );
     for (const event of collector.received) {
       assert.deepEqual(event.problems, []);
       assert.equal(event.payload.aid, EXTENSION_ID);
