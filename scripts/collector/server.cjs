@@ -87,22 +87,6 @@ async function startCollector(options = {}) {
       const text = Buffer.concat(chunks).toString('utf8');
       const record = { headers: request.headers, bytes: size, body: text, status: 0 };
       requests.push(record);
-      const applied = takeFault();
-      if (applied && applied.mode === 'hang') {
-        record.status = -1;
-        hanging.add(response);
-        response.on('close', () => hanging.delete(response));
-        notify();
-        return;
-      }
-      if (applied && applied.mode === 'status') {
-        record.status = applied.status;
-        const headers =
-          applied.retryAfter !== undefined ? { 'Retry-After': String(applied.retryAfter) } : {};
-        answer(response, applied.status, `told to fail with ${applied.status}`, headers);
-        notify();
-        return;
-      }
       let problems;
       let events = [];
       if (size > MAX_BODY_BYTES) {
@@ -119,7 +103,24 @@ async function startCollector(options = {}) {
           ({ problems, events } = validatePayloadBody(body));
         }
       }
+      // Recorded even when told to fail, so that tests can check every payload they sent.
       record.problems = problems;
+      const applied = takeFault();
+      if (applied && applied.mode === 'hang') {
+        record.status = -1;
+        hanging.add(response);
+        response.on('close', () => hanging.delete(response));
+        notify();
+        return;
+      }
+      if (applied && applied.mode === 'status') {
+        record.status = applied.status;
+        const headers =
+          applied.retryAfter !== undefined ? { 'Retry-After': String(applied.retryAfter) } : {};
+        answer(response, applied.status, `told to fail with ${applied.status}`, headers);
+        notify();
+        return;
+      }
       if (problems.length > 0) {
         record.status = 400;
         log(`400 for ${events.length} event(s): ${problems.join('; ')}`);

@@ -3,7 +3,12 @@ import { after, afterEach, before, beforeEach, describe, it } from 'node:test';
 import { APPLICATION_ERROR_SCHEMA } from '../../src/delivery/events';
 import { SnowplowTelemetrySender } from '../../src/delivery/sender';
 import type { Collector } from './support';
-import { FolderQueueStorage, makeTracker, startCollector } from './support';
+import {
+  assertEveryPayloadValid,
+  FolderQueueStorage,
+  makeTracker,
+  startCollector,
+} from './support';
 
 describe('consent', { timeout: 30_000 }, () => {
   let collector: Collector;
@@ -15,6 +20,7 @@ describe('consent', { timeout: 30_000 }, () => {
   after(async () => {
     await collector.close();
   });
+  afterEach(() => assertEveryPayloadValid(collector));
   beforeEach(async () => {
     collector.recover();
     collector.received.length = 0;

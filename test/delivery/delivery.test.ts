@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
-import { after, before, beforeEach, describe, it } from 'node:test';
+import { after, afterEach, before, beforeEach, describe, it } from 'node:test';
 import { CLIENT_SESSION_SCHEMA } from '../../src/core/entity';
 import {
   APPLICATION_ERROR_SCHEMA,
@@ -12,6 +12,7 @@ import { SnowplowTelemetrySender } from '../../src/delivery/sender';
 import type { Collector } from './support';
 import {
   APP_ID,
+  assertEveryPayloadValid,
   FakeScheduler,
   makeTracker,
   PACKAGE_JSON_PATH,
@@ -35,6 +36,7 @@ for (const transport of TRANSPORTS) {
     after(async () => {
       await collector.close();
     });
+    afterEach(() => assertEveryPayloadValid(collector));
     beforeEach(() => {
       collector.recover();
       collector.received.length = 0;
@@ -284,6 +286,7 @@ describe('batching', { timeout: 30_000 }, () => {
   after(async () => {
     await collector.close();
   });
+  afterEach(() => assertEveryPayloadValid(collector));
 
   const EVENTS = 400;
   for (const maxPostBytes of [undefined, 5000]) {

@@ -4,7 +4,14 @@ import { after, afterEach, before, beforeEach, describe, it } from 'node:test';
 import { ClientSession } from '../../src/core/clientSession';
 import { InMemorySessionStore } from '../../src/core/sessionStore';
 import type { Collector } from './support';
-import { FakeScheduler, FolderQueueStorage, makeTracker, settle, startCollector } from './support';
+import {
+  assertEveryPayloadValid,
+  FakeScheduler,
+  FolderQueueStorage,
+  makeTracker,
+  settle,
+  startCollector,
+} from './support';
 
 describe('the durable queue', { timeout: 30_000 }, () => {
   let collector: Collector;
@@ -16,6 +23,7 @@ describe('the durable queue', { timeout: 30_000 }, () => {
   after(async () => {
     await collector.close();
   });
+  afterEach(() => assertEveryPayloadValid(collector));
   beforeEach(async () => {
     collector.recover();
     collector.received.length = 0;

@@ -1,9 +1,16 @@
 import assert from 'node:assert/strict';
 import { createServer } from 'node:net';
-import { after, before, beforeEach, describe, it } from 'node:test';
+import { after, afterEach, before, beforeEach, describe, it } from 'node:test';
 import type { DeliveryAttempt } from '../../src/delivery/tracker';
 import type { Collector } from './support';
-import { makeTracker, settle, startCollector, TRANSPORTS, useTransport } from './support';
+import {
+  assertEveryPayloadValid,
+  makeTracker,
+  settle,
+  startCollector,
+  TRANSPORTS,
+  useTransport,
+} from './support';
 
 /** Resolves with the tracker's next delivery attempt. */
 function nextAttempt(tracker: ReturnType<typeof makeTracker>['tracker']): Promise<DeliveryAttempt> {
@@ -25,6 +32,7 @@ for (const transport of TRANSPORTS) {
     after(async () => {
       await collector.close();
     });
+    afterEach(() => assertEveryPayloadValid(collector));
     beforeEach(() => {
       collector.recover();
       collector.received.length = 0;

@@ -44,6 +44,18 @@ export const { validateSelfDescribing, validatePayloadBody } = load(
   path.join(root, 'scripts', 'collector', 'validate.cjs'),
 ) as typeof ValidateModule;
 export type Collector = CollectorModule.Collector;
+
+/**
+ * Fails unless every request the collector got so far validated against the schemas,
+ * including those it was told to refuse or leave hanging.
+ */
+export function assertEveryPayloadValid(collector: Collector): void {
+  for (const request of collector.requests) {
+    if (request.problems !== undefined && request.problems.length > 0) {
+      throw new Error(`a payload broke the schemas: ${request.problems.join('; ')}`);
+    }
+  }
+}
 export const PACKAGE_JSON_PATH = path.join(root, 'package.json');
 
 /** A wall clock and timers that move only on {@link advance}; starts at 2026-01-01T00:00:00Z. */
