@@ -426,10 +426,17 @@ export class CountingMemento {
   setKeysForSync() {}
 }
 
-/** An ExtensionContext with in-memory state, enough for `activate`. */
-export function createExtensionContext(extensionPath = '/bench/extension') {
+/**
+ * An ExtensionContext with in-memory state, enough for `activate`. Its storage URIs are
+ * `file:` URIs under `storageDir`, which code may really write to (our binding keeps its
+ * queue files there through Node's fs): give a scratch folder and remove it afterwards.
+ */
+export function createExtensionContext(storageDir, extensionPath = '/bench/extension') {
+  if (typeof storageDir !== 'string' || storageDir === '') {
+    throw new TypeError('createExtensionContext needs a scratch folder for its storage URIs');
+  }
   const extensionUri = Uri.file(extensionPath);
-  const storage = Uri.file('/bench/storage');
+  const storage = Uri.file(`${storageDir}/globalStorage`);
   return {
     subscriptions: [],
     globalState: new CountingMemento(),
@@ -442,12 +449,12 @@ export function createExtensionContext(extensionPath = '/bench/extension') {
     },
     extensionUri,
     extensionPath,
-    storageUri: storage,
+    storageUri: Uri.file(`${storageDir}/workspaceStorage`),
     globalStorageUri: storage,
-    logUri: Uri.file('/bench/logs'),
-    storagePath: '/bench/storage',
-    globalStoragePath: '/bench/storage',
-    logPath: '/bench/logs',
+    logUri: Uri.file(`${storageDir}/logs`),
+    storagePath: `${storageDir}/workspaceStorage`,
+    globalStoragePath: storage.path,
+    logPath: `${storageDir}/logs`,
     extensionMode: 1,
     extension: {
       id: STAND_IN_EXTENSION.id,

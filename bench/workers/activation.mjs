@@ -1,11 +1,15 @@
 // Activation time of the shipped Node bundle, in a fresh process. Each run loads
 // dist/extension.js anew (its require cache entry dropped) with a fresh `vscode` stand-in and
 // context, times the load and `activate(context)` (awaited if it returns a promise) apart,
-// then calls `deactivate` and disposes the subscriptions. The first run (cold JIT, file read)
-// is reported apart as `first`; the medians are over the runs after it.
+// then calls `deactivate`, disposes the subscriptions and removes the run's storage folder
+// (a fresh one in the OS temp folder each run). The first run (cold JIT, file read) is
+// reported apart as `first`; the medians are over the runs after it.
 //
 // input: { bundle (absolute path of dist/extension.js), runs }
+import { mkdtempSync, rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import { allowLoopbackOnly, refusedHosts } from '../lib/loopbackOnly.mjs';
 import { workerMain } from '../lib/processes.mjs';
 import {
@@ -26,7 +30,8 @@ async function activateOnce(bundle) {
   if (typeof extension.activate !== 'function') {
     throw new Error(`${bundle} exports no activate function`);
   }
-  const context = createExtensionContext();
+  const storageDir = mkdtempSync(path.join(tmpdir(), 'bench-activation-'));
+  const context = createExtensionContext(storageDir);
   const started = performance.now();
   const returned = extension.activate(context);
   if (returned !== null && typeof returned?.then === 'function') {
@@ -37,6 +42,7 @@ async function activateOnce(bundle) {
   for (const disposable of context.subscriptions) {
     await disposable?.dispose?.();
   }
+  rmSync(storageDir, { recursive: true, force: true });
   return { loadMs, activateMs, missing };
 }
 
