@@ -1,8 +1,8 @@
 /**
  * A minimal extension that uses the delivery binding the way an author would, for the
- * real-host check in nodeHost.smoke.mjs (bundled there with esbuild; never shipped). Its one
+ * real-host check in nodeHost.smoke.mjs (bundled there with esbuild; never shipped). One
  * command logs a usage event and an error through the TelemetryLogger and shows what the
- * binding reported.
+ * binding reported; another turns the user's telemetry level off, as the settings UI would.
  */
 import * as vscode from 'vscode';
 import { createClientSession } from '../../../src/vscode/createClientSession';
@@ -33,6 +33,11 @@ export function activate(context: vscode.ExtensionContext): void {
           `errors=${telemetry.logger.isErrorsEnabled} ` +
           `eventIndex=${tracked?.session.eventIndex ?? 'none'}`,
       );
+    }),
+    vscode.commands.registerCommand('fixture.telemetryOff', async () => {
+      await vscode.workspace
+        .getConfiguration('telemetry')
+        .update('telemetryLevel', 'off', vscode.ConfigurationTarget.Global);
     }),
   );
 }

@@ -4,7 +4,8 @@
 // fixture's command from the palette while the local collector fails, checks that the events
 // wait in files under globalStorageUri, reloads the window, lets the collector recover, and
 // checks that the new extension host delivers them, with the same ids, schema-valid, with the
-// session entity, and that they leave storage. Needs the hosts installed
+// session entity, and that they leave storage; then turns telemetry off while events wait and
+// checks that they are deleted and nothing more is tracked or sent. Needs the hosts installed
 // by scripts/hosts/install.mjs.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -38,6 +39,28 @@ class TelemetryScenario extends Scenario {
   }
 }
 
+/** Runs a command from the palette, waiting for the extension to have registered it. */
+async function runCommand(scenario, page, title) {
+  for (const deadline = Date.now() + 30000; Date.now() < deadline;) {
+    await scenario.openPalette(page, title);
+    const row = page.locator('.quick-input-list .monaco-list-row', { hasText: title });
+    if ((await row.count()) > 0) {
+      await page.keyboard.press('Enter');
+      return;
+    }
+    await page.keyboard.press('Escape');
+    await page.waitForTimeout(500);
+  }
+  assert.fail(`"${title}" never appeared in the palette`);
+}
+
+/** Polls `ready` every 100 ms for up to `ms` (real hosts have no fake clock). */
+async function waitUntil(ready, ms = 10000) {
+  for (const deadline = Date.now() + ms; !ready() && Date.now() < deadline;) {
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}
+
 async function buildFixture(dir) {
   mkdirSync(join(dir, 'dist'), { recursive: true });
   writeFileSync(
@@ -50,7 +73,14 @@ async function buildFixture(dir) {
       main: './dist/extension.js',
       activationEvents: ['onStartupFinished'],
       contributes: {
-        commands: [{ command: 'fixture.track', title: 'Track', category: 'Snowplow Fixture' }],
+        commands: [
+          { command: 'fixture.track', title: 'Track', category: 'Snowplow Fixture' },
+          {
+            command: 'fixture.telemetryOff',
+            title: 'Telemetry Off',
+            category: 'Snowplow Fixture',
+          },
+        ],
         configuration: {
           properties: { 'fixture.collectorUrl': { type: 'string', default: '' } },
         },
@@ -94,17 +124,7 @@ test(
     const page = await scenario.openWorkbench();
     await page.locator('.part.statusbar').waitFor({ timeout: 30000 });
 
-    let found = false;
-    for (const deadline = Date.now() + 30000; !found && Date.now() < deadline;) {
-      await scenario.openPalette(page, 'Snowplow Fixture: Track');
-      const row = page.locator('.quick-input-list .monaco-list-row', {
-        hasText: 'Snowplow Fixture: Track',
-      });
-      found = (await row.count()) > 0;
-      await page.keyboard.press(found ? 'Enter' : 'Escape');
-      if (!found) await page.waitForTimeout(500);
-    }
-    assert.ok(found, 'the fixture command is in the palette');
+    await runCommand(scenario, page, 'Snowplow Fixture: Track');
     const toast = page.locator('.notification-toast', { hasText: 'fixture:' }).first();
     await toast.waitFor({ timeout: 30000 });
     assert.match(await toast.innerText(), /usage=true errors=true eventIndex=1/);
@@ -115,9 +135,7 @@ test(
         ? readdirSync(queueDir).filter((name) => name.startsWith('events-'))
         : [];
     // The file is written beside the request, not before it: give the write a moment.
-    for (const deadline = Date.now() + 10000; queued().length === 0 && Date.now() < deadline;) {
-      await new Promise((resolve) => setTimeout(resolve, 100));
-    }
+    await waitUntil(() => queued().length > 0);
     assert.equal(queued().length, 1, `a queue file in ${queueDir} while the collector fails`);
     const queuedIds = JSON.parse(collector.requests[0].body).data.map((event) => event.eid);
 
@@ -154,9 +172,27 @@ test(
       'content-type',
       'host',
     ]);
-    for (const deadline = Date.now() + 10000; queued().length > 0 && Date.now() < deadline;) {
-      await new Promise((resolve) => setTimeout(resolve, 200));
-    }
+    await waitUntil(() => queued().length === 0);
     assert.deepEqual(queued(), [], 'delivered events leave storage');
+
+    // The user turns telemetry off while events wait: they are deleted, and nothing more is
+    // tracked or sent.
+    collector.fail(503);
+    await runCommand(scenario, page, 'Snowplow Fixture: Track');
+    await waitUntil(() => queued().length === 1);
+    assert.equal(queued().length, 1);
+    await runCommand(scenario, page, 'Snowplow Fixture: Telemetry Off');
+    await waitUntil(() => queued().length === 0);
+    assert.deepEqual(queued(), [], 'the queue is discarded when telemetry is turned off');
+    collector.recover();
+    const delivered = collector.received.length;
+    await runCommand(scenario, page, 'Snowplow Fixture: Track');
+    const off = page.locator('.notification-toast', { hasText: 'usage=false' }).first();
+    await off.waitFor({ timeout: 30000 });
+    assert.match(await off.innerText(), /usage=false errors=false eventIndex=none/);
+    // Long enough for the fixture's retries (at most 1 s apart) to have sent anything left.
+    await new Promise((resolve) => setTimeout(resolve, 3000));
+    assert.equal(collector.received.length, delivered, 'nothing sent after telemetry is off');
+    assert.deepEqual(queued(), []);
   },
 );
