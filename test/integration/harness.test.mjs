@@ -71,3 +71,20 @@ test('harness: a connection beyond loopback from the extension host is caught', 
     `the guard recorded no attempt to reach example.com: ${JSON.stringify(refused)}`,
   );
 });
+
+test('harness: a request beyond loopback from the browser is caught', async (t) => {
+  const scenario = new Scenario(t, {
+    host: 'web',
+    extensionSource: writeProbeExtension(t),
+    suite: 'harness-suite.mjs',
+  });
+  await scenario.start();
+  const page = await scenario.chromium.context.newPage();
+  // The host resolver rules make it fail; the network log still shows that it was tried.
+  await page.goto('http://example.com/harness-browser-probe').catch(() => {});
+  const urls = await scenario.chromium.stop();
+  assert.ok(
+    urls.some((url) => url.startsWith('http://example.com/harness-browser-probe')),
+    `Chromium's network log shows no attempt to reach example.com: ${JSON.stringify(urls)}`,
+  );
+});

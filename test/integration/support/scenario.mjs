@@ -324,7 +324,10 @@ export class Scenario {
     }
   }
 
-  /** A subtest that fails when anything tried to leave loopback during the scenario. */
+  /**
+   * A subtest that fails when anything tried to leave loopback during the scenario. It closes
+   * Chromium first (its network log is complete only then), so it comes last.
+   */
   async checkNothingLeftLoopback() {
     await this.t.test(`[${this.hostLabel}] nothing left loopback`, async () => {
       const { refused, guarded } = readGuardLog(this.guardLog);
@@ -332,8 +335,14 @@ export class Scenario {
       if (refused.length > 0) {
         problems.push(`the network guard refused:\n${describeRefusals(refused)}`);
       }
-      if (this.chromium?.offLoopback.length > 0) {
-        problems.push(`Chromium requested:\n  ${this.chromium.offLoopback.join('\n  ')}`);
+      const browserUrls = [
+        ...new Set([
+          ...(this.chromium?.offLoopback ?? []),
+          ...((await this.chromium?.stop()) ?? []),
+        ]),
+      ];
+      if (browserUrls.length > 0) {
+        problems.push(`Chromium tried to reach:\n  ${browserUrls.join('\n  ')}`);
       }
       if (this.host === 'node' && !guarded.some((entry) => /extensionHost/.test(entry.argv))) {
         problems.push('the network guard was not loaded into any extension host process');
