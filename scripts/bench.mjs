@@ -5,6 +5,7 @@
 //   node scripts/bench.mjs --quick    fewer rounds and events (about a minute)
 //   node scripts/bench.mjs --smoke    a few events of each, only to see that it all runs
 //   node scripts/bench.mjs --render   rewrite latest.md (and the verdicts) from latest.json
+//   --only perEvent,cpu,storeWrites,memory,bundles,activation   run only those
 //   --out DIR                         write latest.md and latest.json to DIR instead
 //
 // Scratch files (bundles, the production build) go to bench/results/tmp, or to
@@ -28,6 +29,7 @@ import { runActivation, runCpuPerDelivered, runMemory } from '../bench/suites/de
 import { runPerEvent } from '../bench/suites/perEvent.mjs';
 import { runStoreWrites } from '../bench/suites/storeWrites.mjs';
 
+const cliArgs = process.argv.slice(2).join(' ');
 const quick = process.argv.includes('--quick');
 const smoke = process.argv.includes('--smoke');
 const outIndex = process.argv.indexOf('--out');
@@ -87,9 +89,18 @@ function versionOf(name) {
   return JSON.parse(readFileSync(file, 'utf8')).version;
 }
 
-/** Runs one benchmark; a crash is recorded as its result and fails the run, not the rest. */
+const onlyIndex = process.argv.indexOf('--only');
+const only = onlyIndex === -1 ? undefined : new Set(process.argv[onlyIndex + 1].split(','));
+
+/**
+ * Runs one benchmark (`id` as `--only` names it); a crash is recorded as its result and fails
+ * the run, not the rest.
+ */
 let crashed = false;
-async function attempt(what, run) {
+async function attempt(id, what, run) {
+  if (only !== undefined && !only.has(id)) {
+    return { missing: `skipped: this run was limited with --only ${[...only].join(',')}` };
+  }
   try {
     return await run();
   } catch (error) {
@@ -115,22 +126,22 @@ if (delivery.missing !== undefined) {
 
 const results = { meta: {} };
 log('per-event comparison...');
-results.perEvent = await attempt('per event', () =>
+results.perEvent = await attempt('perEvent', 'per event', () =>
   runPerEvent(ours.exports, delivery, { ...settings.perEvent, log }),
 );
 
 const collector = await startSinkCollector();
 try {
   log('CPU per delivered event...');
-  results.cpuPerDelivered = await attempt('CPU per delivered event', () =>
+  results.cpuPerDelivered = await attempt('cpu', 'CPU per delivered event', () =>
     runCpuPerDelivered(collector, delivery, { ...settings.cpu, log }),
   );
   log('store writes...');
-  results.storeWrites = await attempt('store writes', () =>
+  results.storeWrites = await attempt('storeWrites', 'store writes', () =>
     runStoreWrites(ours.exports, delivery, { steadySeconds: settings.steadySeconds, log }),
   );
   log('memory...');
-  results.memory = await attempt('memory', () =>
+  results.memory = await attempt('memory', 'memory', () =>
     runMemory(collector, ours, delivery, { ...settings.memory, log }),
   );
 } finally {
@@ -138,15 +149,16 @@ try {
 }
 
 log('bundles and activation...');
-const build = buildOursProduction();
-results.bundles = await attempt('bundles', () => runBundles(build));
-results.activation = await attempt('activation', () =>
+const needsBuild = only === undefined || only.has('bundles') || only.has('activation');
+const build = needsBuild ? buildOursProduction() : { missing: 'skipped (--only)' };
+results.bundles = await attempt('bundles', 'bundles', () => runBundles(build));
+results.activation = await attempt('activation', 'activation', () =>
   runActivation(build, { runs: settings.activationRuns, log }),
 );
 
 results.meta = {
   date: new Date().toISOString(),
-  command: `npm run bench${smoke ? ' -- --smoke' : quick ? ' -- --quick' : ''}`,
+  command: process.argv.length > 2 ? `npm run bench -- ${cliArgs}` : 'npm run bench',
   quick: quick || smoke,
   smoke,
   node: process.version,

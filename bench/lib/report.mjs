@@ -40,7 +40,8 @@ export function evaluateTargets(results) {
   const perEvent = rowsOf(results.perEvent, 'per event');
   const floor = row(perEvent, 'floor');
   const sender = row(perEvent, 'oursSender');
-  const senderWhy = sender?.missing ?? 'the per-event benchmark did not run';
+  const senderWhy =
+    sender?.missing ?? row(perEvent, 'none')?.missing ?? 'the per-event benchmark did not run';
   const perEventTarget = (id, text, compute) => {
     if (sender?.nsPerEvent === undefined) {
       targets.push(notMeasured(id, text, senderWhy));

@@ -57,6 +57,6 @@ describe('npm run bench', () => {
         assert.match(markdown, /not measured: /);
       }
     }
-    assert.match(markdown, /^Command: `npm run bench -- --smoke`$/m);
+    assert.match(markdown, /^Command: `npm run bench -- --smoke --out .+`$/m);
   });
 });
