@@ -15,8 +15,10 @@ export const EVENT_DATA_SCHEMA = 'iglu:io.github.vscode-client-session/event_dat
 export const APPLICATION_ERROR_SCHEMA =
   'iglu:com.snowplowanalytics.snowplow/application_error/jsonschema/1-0-2';
 
+/** Lifecycle event: the window got focus (`{ foregroundIndex }`). */
 export const APPLICATION_FOREGROUND_SCHEMA =
   'iglu:com.snowplowanalytics.snowplow/application_foreground/jsonschema/1-0-0';
+/** Lifecycle event: the window lost focus (`{ backgroundIndex }`). */
 export const APPLICATION_BACKGROUND_SCHEMA =
   'iglu:com.snowplowanalytics.snowplow/application_background/jsonschema/1-0-0';
 /** Optional entity: the extension's version. */

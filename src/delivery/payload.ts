@@ -48,6 +48,7 @@ const MAX_ERROR_MESSAGE = 2048;
 const MAX_ERROR_NAME = 1024;
 const MAX_STACK_TRACE = 8192;
 
+/** What {@link PayloadEncoder} needs; the tracker resolves every default before. */
 export interface PayloadEncoderOptions {
   readonly appId: string;
   readonly trackerNamespace: string;

@@ -55,6 +55,10 @@ interface Segment {
   written: boolean;
 }
 
+/**
+ * What {@link DurableQueue} needs; the tracker resolves every default (caps in events and
+ * bytes, intervals in ms) and documents them in `SnowplowTrackerOptions`.
+ */
 export interface DurableQueueOptions {
   readonly storage: QueueStorage;
   readonly logger: Logger;
@@ -322,7 +326,8 @@ export class DurableQueue {
 
   #segmentName(createdMs: number): string {
     const sequence = String(this.#sequence++ % 1_000_000).padStart(6, '0');
-    return `events-${String(Math.trunc(createdMs)).padStart(13, '0')}-${this.#ownerId}-${sequence}.jsonl`;
+    const created = String(Math.trunc(createdMs)).padStart(13, '0');
+    return `events-${created}-${this.#ownerId}-${sequence}.jsonl`;
   }
 
   #ownerName(): string {

@@ -11,7 +11,10 @@ export const NON_RETRYABLE_STATUSES: ReadonlySet<number> = new Set([400, 401, 40
 /** What to do with a batch after the collector (or the network) answered. */
 export type AttemptOutcome = 'delivered' | 'dropped' | 'retry';
 
-/** The outcome of an HTTP status: 2xx delivered, Snowplow's never-retry list dropped, else retry. */
+/**
+ * The outcome of an HTTP status: 2xx delivered, Snowplow's never-retry list dropped, any
+ * other status retried.
+ */
 export function outcomeOfStatus(status: number): AttemptOutcome {
   if (status >= 200 && status < 300) {
     return 'delivered';

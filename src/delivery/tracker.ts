@@ -86,9 +86,15 @@ export interface SnowplowTrackerOptions {
   readonly entities?: readonly SelfDescribingJson[];
   /** The collector's request size limit, in bytes of POST body. @default 40000 */
   readonly maxPostBytes?: number;
-  /** Most events kept queued; beyond it the oldest are dropped (and counted in the log). @default 10000 */
+  /**
+   * Most events kept queued; beyond it the oldest are dropped (and counted in the log).
+   * @default 10000
+   */
   readonly maxQueuedEvents?: number;
-  /** Most bytes of encoded events kept queued; beyond it the oldest are dropped. @default 5000000 */
+  /**
+   * Most bytes (UTF-8) of encoded events kept queued; beyond it the oldest are dropped.
+   * @default 5000000
+   */
   readonly maxQueuedBytes?: number;
   /**
    * How long events wait in the queue before a POST, in ms, so that events tracked close

@@ -79,7 +79,10 @@ export interface SnowplowTelemetry {
   readonly tracker: SnowplowNativeTracker;
   /** Why nothing is being sent, when the collector URL is not valid. */
   readonly configurationError: string | undefined;
-  /** Changes the collector (e.g. when the setting changes); see `SnowplowTracker.setCollectorUrl`. */
+  /**
+   * Changes the collector, e.g. when the setting changes; see
+   * `SnowplowTracker.setCollectorUrl`.
+   */
   setCollectorUrl(collectorUrl: string): void;
   /**
    * `logger.logUsage(name, data)`, returning what was tracked (event id and session entity),

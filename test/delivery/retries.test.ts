@@ -172,7 +172,8 @@ for (const transport of TRANSPORTS) {
         assert.equal(tracker.queuedEventCount, 0);
         const warning = logger.at('warn').join('\n');
         assert.match(warning, new RegExp(`refused 2 event\\(s\\) with ${status}`));
-        assert.match(warning, new RegExp(`told to fail with ${status}`), 'the collector’s answer');
+        const answer = new RegExp(`told to fail with ${status}`);
+        assert.match(warning, answer, 'the log carries the collector’s answer');
         scheduler.advance(3_600_000);
         await settle();
         assert.equal(collector.requests.length, 1, 'never retried');
