@@ -15,7 +15,9 @@
  *
  * Dropping base64 is what matters (a factor of 4-5); writing our own builder would save
  * about 1 µs more (20%) at the price of re-implementing the protocol's field rules, which is
- * not reason enough: tracker-core it is. Its `track` makes an event id of its own, which we
+ * not reason enough: tracker-core it is. End to end (track, encode, queue, batch, POST to a
+ * local collector) a hand-built payload saved 5-15% of the total CPU per event, within this
+ * machine's run-to-run noise. Its `track` makes an event id of its own, which we
  * overwrite with the id the session already counted (so the `client_session` entity's
  * `firstEventId` is the event's real id).
  */
