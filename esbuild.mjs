@@ -56,6 +56,9 @@ const extensionBuilds = [
     entryPoints: ['src/extension/extension.ts'],
     outfile: 'dist/extension.js',
     platform: 'node',
+    // ES module builds first: they let esbuild drop the unused parts of uuid and of
+    // tracker-core's tslib, which their CommonJS builds do not (96 KB against 60 KB).
+    mainFields: ['module', 'main'],
   },
   {
     ...common,

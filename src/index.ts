@@ -1,9 +1,11 @@
 /**
  * vscode-client-session: Snowplow client sessions for VS Code extensions.
  *
- * Everything of `vscode-client-session/core` (host-independent), plus the VS Code binding:
- * a `globalState` store, window focus, and {@link createClientSession}, which wires a
- * session to an `ExtensionContext` in one call. This entry imports `vscode`, so it runs
+ * Everything of `vscode-client-session/core` (host-independent) and of Snowplow delivery,
+ * plus the VS Code binding: a `globalState` store, window focus,
+ * {@link createClientSession}, which wires a session to an `ExtensionContext` in one call,
+ * and {@link createSnowplowTelemetry}, a `TelemetryLogger` whose events reach a Snowplow
+ * collector within the user's telemetry level. This entry imports `vscode`, so it runs
  * inside an extension host; use `vscode-client-session/core` elsewhere.
  */
 export * from './core/index';
@@ -18,3 +20,12 @@ export { bindWindowFocus } from './vscode/windowFocus';
 export type { WindowFocusSource } from './vscode/windowFocus';
 export { MIN_TIMEOUT_SETTING_SECONDS, readTimeoutSettings } from './vscode/timeoutSettings';
 export type { ConfigurationSource, TimeoutSettings } from './vscode/timeoutSettings';
+export * from './delivery/index';
+export { createSnowplowTelemetry, QUEUE_FOLDER } from './vscode/snowplowTelemetry';
+export type {
+  SnowplowNativeTracker,
+  SnowplowTelemetry,
+  SnowplowTelemetryContext,
+  SnowplowTelemetryOptions,
+} from './vscode/snowplowTelemetry';
+export { WorkspaceFsQueueStorage } from './vscode/telemetryQueueStorage';

@@ -13,7 +13,10 @@ export const COMMANDS = {
 } as const;
 
 /** How an event is tracked: the same function the extension's API offers. */
-export type TrackEvent = (name: string, properties: Record<string, unknown>) => ClientSessionEntity;
+export type TrackEvent = (
+  name: string,
+  properties: Record<string, unknown>,
+) => { readonly entity: ClientSessionEntity; readonly sent: boolean };
 
 /**
  * Registers the four commands. Track Event asks for a name and optional JSON properties
@@ -69,10 +72,11 @@ export function registerCommands(
           }
           properties = parseProperties(text).value;
         }
-        const entity = trackEvent(name, properties ?? {});
+        const { entity, sent } = trackEvent(name, properties ?? {});
         void vscode.window.showInformationMessage(
           `Tracked "${name}": session ${entity.sessionIndex} (${entity.sessionId}), ` +
-            `event ${entity.eventIndex}`,
+            `event ${entity.eventIndex}` +
+            (sent ? '' : '. Not sent: telemetry is off or no collector is set.'),
         );
         return entity;
       },

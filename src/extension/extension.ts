@@ -8,6 +8,8 @@ import * as vscode from 'vscode';
 import type { ClientSession } from '../core/clientSession';
 import type { ClientSessionEntity } from '../core/entity';
 import { createClientSession } from '../vscode/createClientSession';
+import type { SnowplowTelemetry } from '../vscode/snowplowTelemetry';
+import { createSnowplowTelemetry } from '../vscode/snowplowTelemetry';
 import { readTimeoutSettings } from '../vscode/timeoutSettings';
 import { registerCommands } from './commands';
 import { INSPECT_SCHEME, InspectSessionDocument } from './inspectDocument';
@@ -19,40 +21,69 @@ export const SETTINGS_PREFIX = 'clientSession';
 export interface ClientSessionExtensionApi {
   /** The running session of this profile. */
   readonly session: ClientSession;
+  /** Delivery to the collector of `clientSession.collectorUrl`, within the telemetry level. */
+  readonly telemetry: SnowplowTelemetry;
   /**
-   * Tracks an event now and returns the `client_session` entity it carries.
+   * Tracks an event now, through the telemetry logger (so the user's telemetry level and
+   * VS Code's cleaning apply), and returns the `client_session` entity it carries. When
+   * the level, a missing collector or VS Code's test mode keeps the event from being sent,
+   * it is still counted in the session.
    * @throws TypeError when `name` is not a non-empty string.
    */
   trackEvent(name: string, properties?: Record<string, unknown>): ClientSessionEntity;
 }
 
-/** Longest time deactivation waits for the session to reach the store, in ms. */
+/** The outcome of tracking one event from the Track Event command. */
+interface TrackResult {
+  readonly entity: ClientSessionEntity;
+  /** Whether the event was handed to delivery (queued for the collector). */
+  readonly sent: boolean;
+}
+
+/** Longest time deactivation waits for the session and the queue, in ms. */
 const DEACTIVATE_BUDGET_MS = 2000;
 
-let activeSession: ClientSession | undefined;
+let deactivating: (() => Promise<unknown>) | undefined;
 
 export function activate(context: vscode.ExtensionContext): ClientSessionExtensionApi {
   const log = vscode.window.createOutputChannel('Client Session', { log: true });
   context.subscriptions.push(log);
 
   const settings = readTimeouts(log);
+  const configuration = vscode.workspace.getConfiguration(SETTINGS_PREFIX);
+  // With lifecycle events on, delivery drives focus so that application_background is
+  // tracked before the session goes to the background, as Snowplow's trackers order it.
+  const lifecycleEvents = configuration.get<boolean>('telemetry.lifecycleEvents') === true;
   const session = createClientSession(context, {
     foregroundTimeoutSeconds: settings.foregroundTimeoutSeconds,
     backgroundTimeoutSeconds: settings.backgroundTimeoutSeconds,
     logger: log,
+    followWindowFocus: !lifecycleEvents,
   });
-  activeSession = session;
+  const telemetry = createSnowplowTelemetry(context, session, {
+    collectorUrl: readCollectorUrl(),
+    logger: log,
+    lifecycleEvents,
+    applicationContext: configuration.get<boolean>('telemetry.applicationContext') === true,
+    desktopContext: configuration.get<boolean>('telemetry.desktopContext') === true,
+    shutdownTimeoutMs: DEACTIVATE_BUDGET_MS,
+  });
+  showConfigurationError(telemetry, log);
+  deactivating = () => Promise.all([telemetry.dispose(), session.dispose()]);
 
-  const trackEvent = (name: string, properties: Record<string, unknown> = {}) => {
+  const trackEvent = (name: string, properties: Record<string, unknown> = {}): TrackResult => {
     if (typeof name !== 'string' || name.trim() === '') {
       throw new TypeError(`trackEvent expects a non-empty event name, got ${JSON.stringify(name)}`);
     }
-    const entity = session.update(uuidv4(), Date.now());
+    const tracked = telemetry.logUsage(name, properties);
+    // Not allowed to send (or nowhere to): the session still counts the user's activity.
+    const entity = tracked?.session ?? session.update(uuidv4(), Date.now());
     log.debug(
-      `Event "${name}" (${Object.keys(properties).length} properties): ` +
+      `Event "${name}" (${Object.keys(properties).length} properties, ` +
+        `${tracked === undefined ? 'not sent' : 'queued for the collector'}): ` +
         `session ${entity.sessionIndex}, event ${entity.eventIndex}`,
     );
-    return entity;
+    return { entity, sent: tracked !== undefined };
   };
 
   const inspect = new InspectSessionDocument(session);
@@ -61,8 +92,15 @@ export function activate(context: vscode.ExtensionContext): ClientSessionExtensi
     vscode.workspace.registerTextDocumentContentProvider(INSPECT_SCHEME, inspect),
     ...registerCommands(session, trackEvent),
     vscode.workspace.onDidChangeConfiguration((e) => {
-      if (e.affectsConfiguration(SETTINGS_PREFIX)) {
+      if (
+        e.affectsConfiguration(`${SETTINGS_PREFIX}.foregroundTimeoutSeconds`) ||
+        e.affectsConfiguration(`${SETTINGS_PREFIX}.backgroundTimeoutSeconds`)
+      ) {
         session.setTimeouts(readTimeouts(log));
+      }
+      if (e.affectsConfiguration(`${SETTINGS_PREFIX}.collectorUrl`)) {
+        telemetry.setCollectorUrl(readCollectorUrl());
+        showConfigurationError(telemetry, log);
       }
     }),
   );
@@ -73,20 +111,42 @@ export function activate(context: vscode.ExtensionContext): ClientSessionExtensi
       `${settings.backgroundTimeoutSeconds} s background; ` +
       `${vscode.window.state.focused ? 'foreground' : 'background'}`,
   );
-  return { session, trackEvent };
+  return {
+    session,
+    telemetry,
+    trackEvent: (name, properties) => trackEvent(name, properties).entity,
+  };
 }
 
-/** Writes the session to the store, waiting at most {@link DEACTIVATE_BUDGET_MS}. */
-export function deactivate(): Promise<void> | undefined {
-  const session = activeSession;
-  activeSession = undefined;
-  if (session === undefined) {
-    return undefined;
+/**
+ * Delivers what it can and writes the session to the store, waiting at most
+ * {@link DEACTIVATE_BUDGET_MS}: undelivered events stay queued for the next window.
+ */
+export async function deactivate(): Promise<void> {
+  const stop = deactivating;
+  deactivating = undefined;
+  if (stop === undefined) {
+    return;
   }
-  return Promise.race([
-    session.dispose(),
-    new Promise<void>((resolve) => setTimeout(resolve, DEACTIVATE_BUDGET_MS)),
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  await Promise.race([
+    stop(),
+    new Promise<void>((resolve) => (timer = setTimeout(resolve, DEACTIVATE_BUDGET_MS))),
   ]);
+  clearTimeout(timer);
+}
+
+function readCollectorUrl(): string {
+  const url = vscode.workspace.getConfiguration(SETTINGS_PREFIX).get<unknown>('collectorUrl');
+  return typeof url === 'string' ? url.trim() : '';
+}
+
+function showConfigurationError(telemetry: SnowplowTelemetry, log: vscode.LogOutputChannel) {
+  const error = telemetry.configurationError;
+  if (error !== undefined) {
+    log.warn(error);
+    void vscode.window.showWarningMessage(`Client Session sends nothing: ${error}`);
+  }
 }
 
 /** Reads and checks the timeout settings; each problem is logged and shown once. */
