@@ -297,7 +297,8 @@ export class Scenario {
    */
   async report(run) {
     for (const result of run.results) {
-      await this.t.test(`[${this.hostLabel}] ${result.name}`, async () => {
+      await this.t.test(`[${this.hostLabel}] ${result.name}`, async (subtest) => {
+        for (const note of result.notes) subtest.diagnostic(note);
         if (result.status !== 'passed') {
           throw new Error(await this.#failureText(`in-host test "${result.name}"`, result.error));
         }
