@@ -169,21 +169,43 @@ function memoryNote(input, result) {
 }
 
 /**
- * @returns `{ first, loadMs, activateMs, standInLacked }` (ms summaries) or `{ missing }`
+ * Activation in two configurations: as installed, and with a collector URL set (the tracker
+ * and its queue start then).
+ * @returns `{ rows: [{ id, label, first, loadMs, activateMs, standInLacked }] }` (ms summaries)
+ *   or `{ missing }`
  */
 export async function runActivation(build, { runs, log }) {
   if (build.missing !== undefined) {
     return { missing: build.missing };
   }
-  const result = await runWorker('activation.mjs', {
-    bundle: `${build.root}/dist/extension.js`,
-    runs,
-  });
-  log(`  activation: ${runs} runs done`);
-  return {
-    first: result.first,
-    loadMs: summarize(result.loadSamples),
-    activateMs: summarize(result.activateSamples),
-    standInLacked: result.standInLacked,
-  };
+  const configurations = [
+    {
+      id: 'default',
+      label: 'settings as installed (no collector URL: nothing is sent)',
+      settings: {},
+    },
+    {
+      id: 'collector',
+      label: 'clientSession.collectorUrl set (a loopback URL nothing listens on)',
+      settings: { 'clientSession.collectorUrl': 'http://127.0.0.1:9' },
+    },
+  ];
+  const rows = [];
+  for (const { id, label, settings } of configurations) {
+    const result = await runWorker('activation.mjs', {
+      bundle: `${build.root}/dist/extension.js`,
+      runs,
+      settings,
+    });
+    log(`  activation (${id}): ${runs} runs done`);
+    rows.push({
+      id,
+      label,
+      first: result.first,
+      loadMs: summarize(result.loadSamples),
+      activateMs: summarize(result.activateSamples),
+      standInLacked: result.standInLacked,
+    });
+  }
+  return { rows };
 }

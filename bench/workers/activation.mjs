@@ -5,7 +5,7 @@
 // (a fresh one in the OS temp folder each run). The first run (cold JIT, file read) is
 // reported apart as `first`; the medians are over the runs after it.
 //
-// input: { bundle (absolute path of dist/extension.js), runs }
+// input: { bundle (absolute path of dist/extension.js), runs, settings (as `section.key`) }
 import { mkdtempSync, rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
@@ -20,8 +20,8 @@ import {
 
 const require = createRequire(import.meta.url);
 
-async function activateOnce(bundle) {
-  const { api, missing } = createVscodeStandIn();
+async function activateOnce(bundle, settings) {
+  const { api, missing } = createVscodeStandIn({ settings });
   installVscodeModule(api);
   delete require.cache[require.resolve(bundle)];
   const loadStarted = performance.now();
@@ -46,14 +46,14 @@ async function activateOnce(bundle) {
   return { loadMs, activateMs, missing };
 }
 
-async function measure({ bundle, runs }) {
+async function measure({ bundle, runs, settings }) {
   allowLoopbackOnly();
-  const first = await activateOnce(bundle);
+  const first = await activateOnce(bundle, settings);
   const loadSamples = [];
   const activateSamples = [];
   const missing = new Set(first.missing);
   for (let i = 0; i < runs; i++) {
-    const run = await activateOnce(bundle);
+    const run = await activateOnce(bundle, settings);
     loadSamples.push(run.loadMs);
     activateSamples.push(run.activateMs);
     run.missing.forEach((name) => missing.add(name));
