@@ -10,10 +10,10 @@
 // come from `npm ci` when package-lock.json changed since the last install, and the VS Code
 // hosts and Debian packages from scripts/hosts/install.mjs, cached outside the repo.
 import { spawnSync } from 'node:child_process';
-import { createHash } from 'node:crypto';
-import { existsSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { ensureNpmPackages } from './ensure-npm.mjs';
 
 const root = path.dirname(path.dirname(fileURLToPath(import.meta.url)));
 const unitOnly = process.argv.includes('--unit-only');
@@ -31,22 +31,6 @@ function step(title, command, args, options = {}) {
 
 const bin = (name) => path.join(root, 'node_modules', '.bin', name);
 
-/** npm ci when node_modules is missing or was installed from another lock file. */
-function ensureNpmPackages() {
-  const lock = readFileSync(path.join(root, 'package-lock.json'));
-  const hash = createHash('sha256').update(lock).digest('hex');
-  const stamp = path.join(root, 'node_modules', '.installed-lock-sha256');
-  if (existsSync(stamp) && readFileSync(stamp, 'utf8') === hash) {
-    console.log('== npm packages: up to date with package-lock.json');
-    return;
-  }
-  step('npm packages', 'npm', ['ci', '--no-audit', '--no-fund'], {
-    // test-web's dependencies would download a browser; the tests use Debian's Chromium.
-    env: { ...process.env, PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD: '1' },
-  });
-  writeFileSync(stamp, hash);
-}
-
 /** Test files under `dir` whose names end with `suffix`, sorted for a stable order. */
 function findTests(dir, suffix) {
   if (!existsSync(dir)) {
@@ -58,7 +42,14 @@ function findTests(dir, suffix) {
     .sort();
 }
 
-ensureNpmPackages();
+try {
+  ensureNpmPackages();
+} catch (error) {
+  console.error(error.message);
+  console.log('0 passed, 1 failed');
+  process.exit(1);
+}
+console.log('== npm packages: up to date with package-lock.json');
 if (!unitOnly) {
   step('VS Code hosts and Debian packages', process.execPath, ['scripts/hosts/install.mjs']);
 }
