@@ -436,9 +436,21 @@ export class ClientSession {
     };
   }
 
-  /** The record as it would be stored now, for inspection (a copy). */
-  storedRecord(): SessionRecord {
-    return this.#record();
+  /**
+   * What the store holds right now, for inspection: the parsed record, the raw text when
+   * it is not JSON, or `undefined` when the store holds nothing or cannot be read. Until a
+   * pending write lands, this lags what {@link snapshot} shows.
+   */
+  readStoredRecord(): unknown {
+    const raw = this.#peekStore();
+    if (raw === READ_FAILED || typeof raw !== 'string') {
+      return raw === READ_FAILED ? undefined : raw;
+    }
+    try {
+      return JSON.parse(raw);
+    } catch {
+      return raw;
+    }
   }
 
   /**

@@ -43,7 +43,7 @@ export class InspectSessionDocument
       secondsUntilExpiry: Math.ceil(snapshot.msUntilExpiry / 1000),
       lastActivity:
         snapshot.lastActivity === undefined ? null : new Date(snapshot.lastActivity).toISOString(),
-      storedRecord: this.session.storedRecord(),
+      storedRecord: this.session.readStoredRecord() ?? null,
     };
     return `${JSON.stringify(view, null, 2)}\n`;
   }

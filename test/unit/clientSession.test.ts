@@ -431,6 +431,20 @@ describe('ClientSession: snapshot', () => {
     assert.deepEqual(track(), peek1.nextEntity);
   });
 
+  it('shows what the store really holds, not what is pending', async () => {
+    const { track, session, store } = setup();
+    assert.equal(session.readStoredRecord(), undefined);
+    const entity = track();
+    assert.equal(session.readStoredRecord(), undefined, 'the write is still pending');
+    await session.flush();
+    assert.equal(
+      (session.readStoredRecord() as { session: { sessionId: string } }).session.sessionId,
+      entity.sessionId,
+    );
+    store.setSession('not json');
+    assert.equal(session.readStoredRecord(), 'not json');
+  });
+
   it('previews the session that the next event will open after a timeout', () => {
     const { track, session, clock } = setup();
     const first = track();
