@@ -1,6 +1,7 @@
 // Validates self-describing JSON against the project's own unmodified copies of Snowplow's
-// Iglu schemas (schemas/iglu), with draft-04 semantics and formats checked, as a Snowplow
-// pipeline would. Used by the tests and by the local collector; not shipped.
+// Iglu schemas (schemas/iglu) and the project's own schemas (schemas/own), with draft-04
+// semantics and formats checked, as a Snowplow pipeline would. Used by the tests and by the
+// local collector; not shipped.
 'use strict';
 
 const fs = require('node:fs');
@@ -8,12 +9,12 @@ const path = require('node:path');
 const Ajv = require('ajv-draft-04');
 const addFormats = require('ajv-formats');
 
-/** schemas/iglu of the repository; found upwards, as this file also runs from out/scripts. */
-function findIgluRoot() {
+/** The repository's schemas folder; found upwards, as this file also runs from out/scripts. */
+function findSchemasRoot() {
   for (let dir = __dirname; ; dir = path.dirname(dir)) {
     const candidate = path.join(dir, 'schemas', 'iglu');
     if (fs.existsSync(candidate)) {
-      return candidate;
+      return path.dirname(candidate);
     }
     if (path.dirname(dir) === dir) {
       throw new Error(`no schemas/iglu folder above ${__dirname}`);
@@ -21,7 +22,11 @@ function findIgluRoot() {
   }
 }
 
-const IGLU_ROOT = findIgluRoot();
+const SCHEMAS_ROOT = findSchemasRoot();
+/** Snowplow's schemas, unmodified copies. */
+const IGLU_ROOT = path.join(SCHEMAS_ROOT, 'iglu');
+/** The project's own schemas, for events of its default mapping. */
+const OWN_ROOT = path.join(SCHEMAS_ROOT, 'own');
 const IGLU_URI = /^iglu:([a-zA-Z0-9._-]+)\/([a-zA-Z0-9_-]+)\/jsonschema\/(\d+-\d+-\d+)$/;
 
 const ajv = new Ajv({ allErrors: true, strict: false, validateSchema: false });
@@ -40,9 +45,11 @@ function validatorFor(uri) {
   let validate = compiled.get(uri);
   if (!validate) {
     const [, vendor, name, version] = match;
-    const file = path.join(IGLU_ROOT, vendor, name, 'jsonschema', version);
-    if (!fs.existsSync(file)) {
-      throw new Error(`no copy of ${uri} in schemas/iglu`);
+    const file = [IGLU_ROOT, OWN_ROOT]
+      .map((root) => path.join(root, vendor, name, 'jsonschema', version))
+      .find((candidate) => fs.existsSync(candidate));
+    if (file === undefined) {
+      throw new Error(`no copy of ${uri} in schemas/iglu or schemas/own`);
     }
     const schema = JSON.parse(fs.readFileSync(file, 'utf8'));
     // The meta-schema URI is Iglu's, which ajv does not know; the rest is plain draft 04.
@@ -73,4 +80,4 @@ function validateSelfDescribing(json) {
   return validateData(json.schema, json.data);
 }
 
-module.exports = { validateData, validateSelfDescribing, IGLU_ROOT };
+module.exports = { validateData, validateSelfDescribing, IGLU_ROOT, OWN_ROOT, IGLU_URI };

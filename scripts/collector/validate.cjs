@@ -4,65 +4,18 @@
 // copies: Snowplow's in schemas/iglu (through scripts/iglu.cjs) and ours in schemas/own.
 'use strict';
 
-const fs = require('node:fs');
-const path = require('node:path');
-const Ajv = require('ajv-draft-04');
-const addFormats = require('ajv-formats');
 const iglu = require('../iglu.cjs');
 
 const PAYLOAD_DATA_SCHEMA = 'iglu:com.snowplowanalytics.snowplow/payload_data/jsonschema/1-0-4';
 const CLIENT_SESSION_PREFIX = 'iglu:com.snowplowanalytics.snowplow/client_session/';
-const IGLU_URI = /^iglu:([a-zA-Z0-9._-]+)\/([a-zA-Z0-9_-]+)\/jsonschema\/(\d+-\d+-\d+)$/;
-
-/** schemas/own of the repository, found upwards so that this file also runs from out/. */
-function findOwnRoot() {
-  for (let dir = __dirname; ; dir = path.dirname(dir)) {
-    const candidate = path.join(dir, 'schemas', 'own');
-    if (fs.existsSync(candidate)) {
-      return candidate;
-    }
-    if (path.dirname(dir) === dir) {
-      return undefined;
-    }
-  }
-}
-
-const OWN_ROOT = findOwnRoot();
-const ownAjv = new Ajv({ allErrors: true, strict: false, validateSchema: false });
-addFormats(ownAjv);
-ownAjv.addKeyword('self');
-const ownCompiled = new Map();
-
-/** The compiled validator of one of our own schemas, or undefined if `uri` is not ours. */
-function ownValidatorFor(uri) {
-  const match = IGLU_URI.exec(uri);
-  if (!match || OWN_ROOT === undefined) {
-    return undefined;
-  }
-  if (!ownCompiled.has(uri)) {
-    const file = path.join(OWN_ROOT, match[1], match[2], 'jsonschema', match[3]);
-    let validate;
-    if (fs.existsSync(file)) {
-      const schema = JSON.parse(fs.readFileSync(file, 'utf8'));
-      delete schema.$schema;
-      validate = ownAjv.compile(schema);
-    }
-    ownCompiled.set(uri, validate);
-  }
-  return ownCompiled.get(uri);
-}
 
 /** Problems of `data` against the schema `uri` (ours or Snowplow's); empty when valid. */
 function validateSchemaData(uri, data) {
-  const own = ownValidatorFor(uri);
-  if (own === undefined) {
-    try {
-      return iglu.validateData(uri, data);
-    } catch (error) {
-      return [error.message];
-    }
+  try {
+    return iglu.validateData(uri, data);
+  } catch (error) {
+    return [error.message];
   }
-  return own(data) ? [] : own.errors.map((e) => `${uri}${e.instancePath || ''} ${e.message}`);
 }
 
 /** Problems of a `{schema, data}` against its own schema; empty when valid. */
@@ -103,7 +56,7 @@ function readJsonField(event, plain, encoded, problems) {
 function summarize(event, unstruct, contexts) {
   let name = event.e;
   if (event.e === 'ue' && unstruct && unstruct.data && typeof unstruct.data.schema === 'string') {
-    const match = IGLU_URI.exec(unstruct.data.schema);
+    const match = iglu.IGLU_URI.exec(unstruct.data.schema);
     name = match ? match[2] : unstruct.data.schema;
     const inner = unstruct.data.data;
     if (inner && typeof inner.name === 'string') {
@@ -176,7 +129,7 @@ function validatePayloadBody(body) {
 
 module.exports = {
   PAYLOAD_DATA_SCHEMA,
-  OWN_ROOT,
+  OWN_ROOT: iglu.OWN_ROOT,
   validateSchemaData,
   validateSelfDescribing,
   validatePayloadBody,
