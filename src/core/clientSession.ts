@@ -180,6 +180,8 @@ export class ClientSession {
   #writeTimer: ReturnType<typeof setTimeout> | undefined;
   #inFlight: Promise<void> | undefined;
   #writeFailed = false;
+  /** Real time (not the session clock) at which the last store operation started, in ms. */
+  #lastWriteStartedAt = -Infinity;
   #disposed = false;
 
   readonly #onDidChangeSession: Emitter<SessionChangeEvent>;
@@ -715,15 +717,25 @@ export class ClientSession {
     this.#kickWrite();
   }
 
+  /**
+   * Schedules the next write: at the end of this tick if the last one started at least an
+   * interval ago, else at the end of that interval. So a burst in one tick is one write,
+   * and a steady stream one write per interval.
+   */
   #kickWrite(): void {
     if (this.#writeTimer !== undefined || this.#inFlight !== undefined || this.#disposed) {
       return;
     }
+    const sinceLastWrite = Date.now() - this.#lastWriteStartedAt;
+    const delay = Math.min(
+      this.#minWriteIntervalMs,
+      Math.max(0, this.#minWriteIntervalMs - sinceLastWrite),
+    );
     this.#writeTimer = unrefTimer(
       setTimeout(() => {
         this.#writeTimer = undefined;
         this.#write();
-      }, 0),
+      }, delay),
     );
   }
 
@@ -740,6 +752,7 @@ export class ClientSession {
       return;
     }
     const deleting = this.#deletePending;
+    this.#lastWriteStartedAt = Date.now();
     let json: string | undefined;
     let operation: () => void | PromiseLike<void>;
     if (deleting) {
@@ -783,16 +796,11 @@ export class ClientSession {
       }
       this.#inFlight = undefined;
       // Deleting and then writing the kept user id go back to back; other writes wait for
-      // the interval, which is what coalesces a steady stream of events.
+      // the interval. After a failure the next event tries again.
       if (error === undefined && (this.#deletePending || (deleting && this.#dirty))) {
         this.#write();
-      } else if (error === undefined && this.#dirty && !this.#disposed) {
-        this.#writeTimer = unrefTimer(
-          setTimeout(() => {
-            this.#writeTimer = undefined;
-            this.#write();
-          }, this.#minWriteIntervalMs),
-        );
+      } else if (error === undefined && this.#dirty) {
+        this.#kickWrite();
       }
     });
   }

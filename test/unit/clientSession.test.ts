@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { describe, it } from 'node:test';
+import { describe, it, mock } from 'node:test';
 import type { ClientSessionOptions } from '../../src/core/clientSession';
 import { ClientSession } from '../../src/core/clientSession';
 import { MAX_INDEX } from '../../src/core/entity';
@@ -486,6 +486,36 @@ describe('ClientSession: persistence', () => {
     assert.equal(stored.version, SESSION_RECORD_VERSION);
     assert.equal(stored.session.eventIndex, 1000);
     assert.equal(stored.session.sessionId, last?.sessionId);
+  });
+
+  it('writes a steady stream of events at most once per interval', async (t) => {
+    t.mock.timers.enable({ apis: ['setTimeout', 'Date'] });
+    const clock = new FakeClock();
+    let writes = 0;
+    const inner = new InMemorySessionStore();
+    const store = {
+      storageMechanism: inner.storageMechanism,
+      getSession: () => inner.getSession(),
+      setSession: (json: string) => {
+        writes++;
+        inner.setSession(json);
+      },
+      deleteSession: () => inner.deleteSession(),
+    };
+    const session = new ClientSession({ store, clock: clock.now, minWriteIntervalMs: 100 });
+    // 100 events a second for two seconds.
+    for (let i = 0; i < 200; i++) {
+      session.update(eventId(), clock.now());
+      t.mock.timers.tick(10);
+      // Let the write's promise settle between ticks, as the event loop would.
+      await Promise.resolve();
+      await Promise.resolve();
+    }
+    t.mock.timers.tick(100);
+    await Promise.resolve();
+    assert.ok(writes >= 19 && writes <= 21, `${writes} writes in 2 s`);
+    assert.equal(JSON.parse(inner.getSession() ?? '{}').session.eventIndex, 200);
+    mock.timers.reset();
   });
 
   it('never has two writes in flight and writes the latest state last', async () => {
