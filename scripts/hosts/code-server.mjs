@@ -1,8 +1,17 @@
 // Starts code-server (the Node extension host) on 127.0.0.1 with its own throwaway home, user
 // data and extensions folders, the network guard preloaded, telemetry off unless asked for,
 // and the extension gallery pointed at a loopback port where nothing listens.
-import { mkdirSync, writeFileSync, cpSync, readFileSync, existsSync } from 'node:fs';
-import { join } from 'node:path';
+import {
+  mkdirSync,
+  writeFileSync,
+  cpSync,
+  readFileSync,
+  existsSync,
+  readdirSync,
+  rmSync,
+  symlinkSync,
+} from 'node:fs';
+import { dirname, join } from 'node:path';
 import { CODE_SERVER_ENTRY, CODE_SERVER_VERSION } from './paths.mjs';
 import { startProcess, freePort, waitForHttp } from './processes.mjs';
 import { guardEnvironment } from './guard-log.mjs';
@@ -19,6 +28,49 @@ const LOOPBACK_GALLERY = JSON.stringify({
   controlUrl: '',
   nlsBaseUrl: '',
 });
+
+/**
+ * Where code-server's own server-side telemetry goes when telemetry is on: port 9 (discard) on
+ * loopback, where nothing listens, so its reports fail at once and stay on this machine.
+ */
+export const DEAD_TELEMETRY_URL = 'http://127.0.0.1:9/code-server-telemetry';
+
+/**
+ * Built-in extensions that phone home once the user's telemetry level allows it: with
+ * telemetry on, their extension hosts looked up Microsoft endpoints (`default.exp-tas.com`,
+ * `mobile.events.data.microsoft.com`) or carry @vscode/extension-telemetry. Found by searching
+ * the built-ins of code-server 4.100.3 for a telemetry reporter; re-check on a version change.
+ */
+export const PHONING_BUILTINS = [
+  'git',
+  'github',
+  'github-authentication',
+  'microsoft-authentication',
+  'html-language-features',
+  'json-language-features',
+  'markdown-language-features',
+  'typescript-language-features',
+  'merge-conflict',
+  'ms-vscode.js-debug',
+];
+
+/**
+ * A built-in extensions folder of symbolic links to code-server's own built-ins, less
+ * {@link PHONING_BUILTINS} (code-server has no flag to turn off a single built-in).
+ * @param {string} dir the folder to (re)create
+ * @returns {string} `dir`
+ */
+export function trimmedBuiltinExtensions(dir) {
+  const builtins = join(dirname(CODE_SERVER_ENTRY), '..', '..', 'lib', 'vscode', 'extensions');
+  rmSync(dir, { recursive: true, force: true });
+  mkdirSync(dir, { recursive: true });
+  for (const entry of readdirSync(builtins, { withFileTypes: true })) {
+    if (entry.isDirectory() && !PHONING_BUILTINS.includes(entry.name)) {
+      symlinkSync(join(builtins, entry.name), join(dir, entry.name));
+    }
+  }
+  return dir;
+}
 
 /**
  * Copies an extension the way an install would leave it: `<publisher>.<name>-<version>` in the
@@ -58,7 +110,10 @@ export function installExtensionCopy(sourceDir, extensionsDir) {
  * @param {number} [options.port] default: a free port
  * @param {Record<string, unknown>} [options.settings] written to the user settings.json before
  *   the start (code-server does not notice edits while a window is open)
- * @param {boolean} [options.telemetry] default false: `--disable-telemetry`
+ * @param {boolean} [options.telemetry] default false: `--disable-telemetry`, and the workbench
+ *   reports telemetry off whatever the user's level. True: code-server's own telemetry goes to
+ *   {@link DEAD_TELEMETRY_URL} and the built-ins that phone home are left out (see
+ *   {@link trimmedBuiltinExtensions}), so a user level of "all" keeps the server on loopback
  * @param {string} options.guardLog the network guard's log file
  * @param {Record<string, string>} [options.env] added to the server's environment
  * @param {'trace' | 'debug' | 'info' | 'warn' | 'error'} [options.logLevel] default 'info'; also
@@ -106,7 +161,9 @@ export async function startCodeServer({
     '--ignore-last-opened',
     '--log',
     logLevel,
-    ...(telemetry ? [] : ['--disable-telemetry']),
+    ...(telemetry
+      ? ['--builtin-extensions-dir', trimmedBuiltinExtensions(join(stateDir, 'builtin-extensions'))]
+      : ['--disable-telemetry']),
   ];
   const server = startProcess(`code-server ${CODE_SERVER_VERSION}`, process.execPath, args, {
     env: {
@@ -116,6 +173,7 @@ export async function startCodeServer({
       XDG_CONFIG_HOME: join(home, '.config'),
       XDG_DATA_HOME: join(home, '.local', 'share'),
       EXTENSIONS_GALLERY: LOOPBACK_GALLERY,
+      ...(telemetry ? { CS_TELEMETRY_URL: DEAD_TELEMETRY_URL } : {}),
       ...env,
     },
     cwd: home,

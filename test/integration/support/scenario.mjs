@@ -118,6 +118,9 @@ export class Scenario {
    *   code-server only (test-web keeps settings in the browser: use the configuration API)
    * @param {Record<string, (args: any) => Promise<unknown>>} [options.actions] extra driver
    *   actions for the in-host tests
+   * @param {boolean} [options.telemetry] default false; code-server only: the server runs with
+   *   telemetry enabled in its product (own reports to a dead loopback port, the built-ins
+   *   that phone home left out), so the user's `telemetry.telemetryLevel` decides
    */
   constructor(
     t,
@@ -128,12 +131,17 @@ export class Scenario {
       settings = {},
       actions = {},
       withTests = true,
+      telemetry = false,
     },
   ) {
     if (host === 'web' && Object.keys(settings).length > 0) {
       throw new TypeError('Scenario: settings before load work in code-server only, not test-web');
     }
+    if (host === 'web' && telemetry) {
+      throw new TypeError('Scenario: test-web has telemetry disabled in its product');
+    }
     this.withTests = withTests;
+    this.telemetry = telemetry;
     this.suite = suite;
     this.t = t;
     this.host = host;
@@ -185,6 +193,7 @@ export class Scenario {
         port: this.server?.port,
         settings: this.settings,
         guardLog: this.guardLog,
+        telemetry: this.telemetry,
         // Session starts and focus changes are logged at debug level: a failure shows them.
         logLevel: 'debug',
       });

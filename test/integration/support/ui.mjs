@@ -88,14 +88,64 @@ export async function answer(page, title, text) {
   await page.keyboard.press('Enter');
 }
 
-/** Tracks an event through the palette and returns what the notification said. */
+/**
+ * Tracks an event through the palette and returns what the notification said; `sent` is false
+ * when it added that the event was not sent (telemetry off or no collector).
+ */
 export async function trackFromPalette(page, name, properties) {
   await runFromPalette(page, 'Client Session: Track Event');
   await answer(page, 'Track Event (1/2)', name);
   await answer(page, 'Track Event (2/2)', properties);
   const match = await notification(page, new RegExp(`Tracked "${name}".*`));
   const [, , sessionIndex, sessionId, eventIndex] = match[0].match(TRACKED);
-  return { sessionIndex: Number(sessionIndex), sessionId, eventIndex: Number(eventIndex) };
+  return {
+    sessionIndex: Number(sessionIndex),
+    sessionId,
+    eventIndex: Number(eventIndex),
+    sent: !match[0].includes('Not sent'),
+  };
+}
+
+/**
+ * Polls `ready` every 100 ms until it returns true; fails with `what` after `timeoutMs`
+ * (default 20 s). Real hosts have no fake clock: this bounds the wait, it does not time it.
+ * @param {() => boolean | Promise<boolean>} ready
+ * @param {string} what the failure message
+ */
+export async function waitFor(ready, what, timeoutMs = 20000) {
+  for (const deadline = Date.now() + timeoutMs; !(await ready());) {
+    if (Date.now() > deadline) throw new Error(`${what} within ${timeoutMs} ms`);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}
+
+/**
+ * Sets the user's telemetry level in the Settings editor, as a person does (code-server does
+ * not notice edits to settings.json while a window is open), and closes the editor.
+ * @param {import('playwright-core').Page} page
+ * @param {'all' | 'error' | 'crash' | 'off'} level
+ */
+export async function setTelemetryLevel(page, level) {
+  await runFromPalette(page, 'Preferences: Open Settings (UI)');
+  // The search box is a small Monaco editor; its textarea takes typed text.
+  const search = page.locator('.settings-editor .suggest-input-container textarea').first();
+  await search.waitFor({ timeout: 10000 });
+  await search.fill('telemetry.telemetryLevel');
+  const item = page.locator('.setting-item-enum', { hasText: 'Telemetry Level' }).first();
+  const select = item.locator('select');
+  await select.waitFor({ timeout: 10000 });
+  await select.click();
+  // A row reads e.g. "all" then "default": match the option's own text only.
+  await page
+    .locator('.monaco-select-box-dropdown-container .option-text', {
+      hasText: new RegExp(`^${level}$`),
+    })
+    .click();
+  await waitFor(
+    async () => (await select.inputValue()) === level,
+    `the Settings editor did not take telemetry level "${level}"`,
+    5000,
+  );
 }
 
 /** The Inspect Session editor's JSON, read from the rendered lines. */
