@@ -5,6 +5,7 @@
  */
 import assert from 'node:assert/strict';
 import { validateData } from '../../scripts/iglu.cjs';
+import { ClientSession } from '../../src/core/clientSession';
 import type { ClientSessionEntity } from '../../src/core/entity';
 import { CLIENT_SESSION_SCHEMA } from '../../src/core/entity';
 import type { Logger } from '../../src/core/logger';
@@ -98,4 +99,25 @@ export function eventId(): string {
 export function assertValidEntity(entity: ClientSessionEntity | undefined): void {
   assert.ok(entity, 'expected an entity');
   assert.deepEqual(validateData(CLIENT_SESSION_SCHEMA, entity), []);
+}
+
+/**
+ * A ClientSession whose every entity (from `update` and from `snapshot`) is checked against
+ * the client_session 1-0-2 schema, so that no test can produce an invalid one unnoticed.
+ */
+export class CheckedClientSession extends ClientSession {
+  override update(eventId: string, eventTimestampMs: number): ClientSessionEntity {
+    const entity = super.update(eventId, eventTimestampMs);
+    assertValidEntity(entity);
+    return entity;
+  }
+
+  override snapshot(): ReturnType<ClientSession['snapshot']> {
+    const snapshot = super.snapshot();
+    assertValidEntity(snapshot.nextEntity);
+    if (snapshot.currentEntity !== undefined) {
+      assertValidEntity(snapshot.currentEntity);
+    }
+    return snapshot;
+  }
 }

@@ -6,10 +6,15 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import fc from 'fast-check';
-import { ClientSession } from '../../src/core/clientSession';
 import type { ClientSessionEntity } from '../../src/core/entity';
 import { InMemorySessionStore } from '../../src/core/sessionStore';
-import { assertValidEntity, eventId, FakeClock, RecordingLogger } from '../support/fakes';
+import {
+  assertValidEntity,
+  eventId,
+  FakeClock,
+  RecordingLogger,
+  CheckedClientSession,
+} from '../support/fakes';
 
 type Step =
   | { kind: 'track' }
@@ -63,7 +68,7 @@ describe('ClientSession under random use', () => {
         const clock = new FakeClock();
         const store = new InMemorySessionStore();
         const make = (newSessionOnStart = false) =>
-          new ClientSession({
+          new CheckedClientSession({
             store,
             clock: clock.now,
             logger: new RecordingLogger(),

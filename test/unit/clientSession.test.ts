@@ -1,17 +1,23 @@
 import assert from 'node:assert/strict';
 import { describe, it, mock } from 'node:test';
 import type { ClientSessionOptions } from '../../src/core/clientSession';
-import { ClientSession } from '../../src/core/clientSession';
 import { MAX_INDEX } from '../../src/core/entity';
 import { SESSION_RECORD_VERSION } from '../../src/core/sessionRecord';
 import { InMemorySessionStore } from '../../src/core/sessionStore';
-import { assertValidEntity, eventId, FakeClock, RecordingLogger } from '../support/fakes';
+import {
+  assertValidEntity,
+  eventId,
+  FakeClock,
+  RecordingLogger,
+  CheckedClientSession,
+} from '../support/fakes';
+import type { ClientSession } from '../../src/core/clientSession';
 
 function setup(options: Partial<ClientSessionOptions> = {}) {
   const clock = new FakeClock();
   const logger = new RecordingLogger();
   const store = new InMemorySessionStore();
-  const session = new ClientSession({
+  const session = new CheckedClientSession({
     store,
     clock: clock.now,
     logger,
@@ -257,7 +263,11 @@ describe('ClientSession: restarts', () => {
     const before = track();
     await session.dispose();
     clock.advanceSeconds(30);
-    const reloaded = new ClientSession({ store, clock: clock.now, foregroundTimeoutSeconds: 60 });
+    const reloaded = new CheckedClientSession({
+      store,
+      clock: clock.now,
+      foregroundTimeoutSeconds: 60,
+    });
     const after = track(reloaded);
     assert.equal(after.sessionId, before.sessionId);
     assert.equal(after.eventIndex, 3);
@@ -269,7 +279,11 @@ describe('ClientSession: restarts', () => {
     const before = track();
     await session.dispose();
     clock.advanceSeconds(61);
-    const reloaded = new ClientSession({ store, clock: clock.now, foregroundTimeoutSeconds: 60 });
+    const reloaded = new CheckedClientSession({
+      store,
+      clock: clock.now,
+      foregroundTimeoutSeconds: 60,
+    });
     const after = track(reloaded);
     assert.equal(after.previousSessionId, before.sessionId);
     assert.equal(after.sessionIndex, 2);
@@ -280,7 +294,11 @@ describe('ClientSession: restarts', () => {
     const { track, session, store, clock } = setup();
     const before = track();
     await session.dispose();
-    const restarted = new ClientSession({ store, clock: clock.now, newSessionOnStart: true });
+    const restarted = new CheckedClientSession({
+      store,
+      clock: clock.now,
+      newSessionOnStart: true,
+    });
     const after = track(restarted);
     assert.equal(after.previousSessionId, before.sessionId);
     assert.equal(after.sessionIndex, 2);
@@ -292,7 +310,7 @@ describe('ClientSession: restarts', () => {
     const before = track();
     session.startNewSession();
     await session.dispose();
-    const reloaded = new ClientSession({ store, clock: clock.now });
+    const reloaded = new CheckedClientSession({ store, clock: clock.now });
     assert.equal(track(reloaded).previousSessionId, before.sessionId);
   });
 });
@@ -300,7 +318,11 @@ describe('ClientSession: restarts', () => {
 describe('ClientSession: one store shared by two windows', () => {
   it('continues the same session and its event count in the other window', async () => {
     const { track, session, store, clock } = setup();
-    const other = new ClientSession({ store, clock: clock.now, foregroundTimeoutSeconds: 60 });
+    const other = new CheckedClientSession({
+      store,
+      clock: clock.now,
+      foregroundTimeoutSeconds: 60,
+    });
     const a1 = track();
     await session.flush();
     const b1 = track(other);
@@ -312,7 +334,7 @@ describe('ClientSession: one store shared by two windows', () => {
 
   it("sees the other window's new session and reset", async () => {
     const { track, session, store, clock } = setup();
-    const other = new ClientSession({ store, clock: clock.now });
+    const other = new CheckedClientSession({ store, clock: clock.now });
     const first = track();
     await session.flush();
     other.startNewSession();
@@ -331,7 +353,7 @@ describe('ClientSession: one store shared by two windows', () => {
 
   it('converges on the last written session when both open one at once', async () => {
     const { track, session, store, clock } = setup();
-    const other = new ClientSession({ store, clock: clock.now });
+    const other = new CheckedClientSession({ store, clock: clock.now });
     const mine = track();
     const theirs = track(other); // before either write: both open session 1
     assert.notEqual(mine.sessionId, theirs.sessionId);
@@ -345,7 +367,7 @@ describe('ClientSession: one store shared by two windows', () => {
 
   it('never moves the session index backwards on a late write from another window', async () => {
     const { track, session, store, clock } = setup();
-    const laggard = new ClientSession({ store, clock: clock.now });
+    const laggard = new CheckedClientSession({ store, clock: clock.now });
     track();
     await session.flush();
     track(laggard);
@@ -364,7 +386,7 @@ describe('ClientSession: one store shared by two windows', () => {
 
   it('reports a session started in another window through onDidChangeSession', async () => {
     const { track, session, store, clock } = setup();
-    const other = new ClientSession({ store, clock: clock.now });
+    const other = new CheckedClientSession({ store, clock: clock.now });
     const seen: string[] = [];
     session.onDidChangeSession((e) => seen.push(e.kind === 'started' ? e.reason : e.kind));
     track();
@@ -474,7 +496,7 @@ describe('ClientSession: persistence', () => {
       },
       deleteSession: () => inner.deleteSession(),
     };
-    const session = new ClientSession({ store, clock: clock.now });
+    const session = new CheckedClientSession({ store, clock: clock.now });
     let last;
     for (let i = 0; i < 1000; i++) {
       last = session.update(eventId(), clock.now());
@@ -502,7 +524,7 @@ describe('ClientSession: persistence', () => {
       },
       deleteSession: () => inner.deleteSession(),
     };
-    const session = new ClientSession({ store, clock: clock.now, minWriteIntervalMs: 100 });
+    const session = new CheckedClientSession({ store, clock: clock.now, minWriteIntervalMs: 100 });
     // 100 events a second for two seconds.
     for (let i = 0; i < 200; i++) {
       session.update(eventId(), clock.now());
@@ -540,7 +562,7 @@ describe('ClientSession: persistence', () => {
       },
       deleteSession: () => inner.deleteSession(),
     };
-    const session = new ClientSession({ store, clock: clock.now, minWriteIntervalMs: 0 });
+    const session = new CheckedClientSession({ store, clock: clock.now, minWriteIntervalMs: 0 });
     session.update(eventId(), clock.now());
     const flushed = session.flush();
     session.update(eventId(), clock.now());
@@ -586,10 +608,13 @@ describe('ClientSession: misuse throws precise errors', () => {
   const store = new InMemorySessionStore();
 
   it('rejects a missing or incomplete store', () => {
-    assert.throws(() => new ClientSession(undefined as never), /options object/);
-    assert.throws(() => new ClientSession({} as never), /getSession, setSession and deleteSession/);
+    assert.throws(() => new CheckedClientSession(undefined as never), /options object/);
     assert.throws(
-      () => new ClientSession({ store: { getSession() {} } as never }),
+      () => new CheckedClientSession({} as never),
+      /getSession, setSession and deleteSession/,
+    );
+    assert.throws(
+      () => new CheckedClientSession({ store: { getSession() {} } as never }),
       /getSession, setSession and deleteSession/,
     );
   });
@@ -597,18 +622,18 @@ describe('ClientSession: misuse throws precise errors', () => {
   for (const bad of [0, -1, Number.NaN, Infinity, '60', 30 * 24 * 3600 + 1]) {
     it(`rejects the timeout ${String(bad)}`, () => {
       assert.throws(
-        () => new ClientSession({ store, foregroundTimeoutSeconds: bad as number }),
+        () => new CheckedClientSession({ store, foregroundTimeoutSeconds: bad as number }),
         /foregroundTimeoutSeconds must be a number of seconds/,
       );
       assert.throws(
-        () => new ClientSession({ store, backgroundTimeoutSeconds: bad as number }),
+        () => new CheckedClientSession({ store, backgroundTimeoutSeconds: bad as number }),
         /backgroundTimeoutSeconds must be a number of seconds/,
       );
     });
   }
 
   it('rejects event ids that are not UUIDs and timestamps that are not times', () => {
-    const session = new ClientSession({ store: new InMemorySessionStore() });
+    const session = new CheckedClientSession({ store: new InMemorySessionStore() });
     assert.throws(() => session.update('event-1', Date.now()), /event id as a UUID/);
     assert.throws(() => session.update(undefined as never, Date.now()), TypeError);
     assert.throws(() => session.update(eventId(), Number.NaN), /timestamp in ms/);
@@ -617,14 +642,14 @@ describe('ClientSession: misuse throws precise errors', () => {
   });
 
   it('rejects a non-boolean background state', () => {
-    const session = new ClientSession({ store: new InMemorySessionStore() });
+    const session = new CheckedClientSession({ store: new InMemorySessionStore() });
     assert.throws(() => session.setIsBackground('yes' as never), /expects a boolean/);
   });
 
   it('rejects an id generator that does not make lowercase UUIDs', () => {
     assert.throws(
       () =>
-        new ClientSession({
+        new CheckedClientSession({
           store: new InMemorySessionStore(),
           generateId: () => 'ABCDEF00-0000-4000-8000-000000000000',
         }),
@@ -636,7 +661,7 @@ describe('ClientSession: misuse throws precise errors', () => {
 describe('ClientSession: runtime faults stay off the tracking path', () => {
   it('falls back to Date.now when the clock throws, warning once', () => {
     const logger = new RecordingLogger();
-    const session = new ClientSession({
+    const session = new CheckedClientSession({
       store: new InMemorySessionStore(),
       logger,
       clock: () => {
@@ -668,7 +693,7 @@ describe('ClientSession: runtime faults stay off the tracking path', () => {
         },
       }),
     });
-    const session = new ClientSession({ store, clock: clock.now });
+    const session = new CheckedClientSession({ store, clock: clock.now });
     const entity = session.update(eventId(), clock.now());
     assertValidEntity(entity);
     assert.equal(entity.sessionIndex, MAX_INDEX);

@@ -1,6 +1,5 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { ClientSession } from '../../src/core/clientSession';
 import { MAX_INDEX } from '../../src/core/entity';
 import { InMemorySessionStore } from '../../src/core/sessionStore';
 import {
@@ -9,6 +8,7 @@ import {
   FakeClock,
   FlakyStore,
   RecordingLogger,
+  CheckedClientSession,
 } from '../support/fakes';
 
 const USER_ID = '0f8fad5b-d9cb-469f-a165-70867728950e';
@@ -43,7 +43,7 @@ function startOn(stored: string) {
   const clock = new FakeClock();
   const logger = new RecordingLogger();
   const store = new InMemorySessionStore({ initialSession: stored });
-  const session = new ClientSession({ store, clock: clock.now, logger });
+  const session = new CheckedClientSession({ store, clock: clock.now, logger });
   const entity = session.update(eventId(), clock.now());
   assertValidEntity(entity);
   return { entity, logger, store, session, clock };
@@ -223,7 +223,11 @@ describe('stored data that is not what we wrote', () => {
   it('overwrites the bad record with a valid one at the next write', async () => {
     const { store, session, clock } = startOn('{"broken": true}');
     await session.flush();
-    const restarted = new ClientSession({ store, clock: clock.now, logger: new RecordingLogger() });
+    const restarted = new CheckedClientSession({
+      store,
+      clock: clock.now,
+      logger: new RecordingLogger(),
+    });
     const entity = restarted.update(eventId(), clock.now());
     assert.equal(entity.eventIndex, 2);
   });
@@ -240,7 +244,7 @@ describe('stored data that is not what we wrote', () => {
     const clock = new FakeClock();
     const logger = new RecordingLogger();
     const store = new InMemorySessionStore();
-    const session = new ClientSession({ store, clock: clock.now, logger });
+    const session = new CheckedClientSession({ store, clock: clock.now, logger });
     const first = session.update(eventId(), clock.now());
     store.setSession('not json at all');
     const second = session.update(eventId(), clock.now());
@@ -258,7 +262,7 @@ describe('stored data that is not what we wrote', () => {
       setSession: () => {},
       deleteSession: () => {},
     };
-    const session = new ClientSession({ store, logger });
+    const session = new CheckedClientSession({ store, logger });
     assertValidEntity(session.update(eventId(), Date.now()));
     assert.match(logger.at('warn')[0], /not a JSON string/);
   });
@@ -270,7 +274,12 @@ describe('a store that fails', () => {
       const clock = new FakeClock();
       const logger = new RecordingLogger();
       const store = new FlakyStore();
-      const session = new ClientSession({ store, clock: clock.now, logger, minWriteIntervalMs: 0 });
+      const session = new CheckedClientSession({
+        store,
+        clock: clock.now,
+        logger,
+        minWriteIntervalMs: 0,
+      });
       store.failWrites = mode;
       const a = session.update(eventId(), clock.now());
       await session.flush();
@@ -295,7 +304,7 @@ describe('a store that fails', () => {
     const clock = new FakeClock();
     const logger = new RecordingLogger();
     const store = new FlakyStore();
-    const session = new ClientSession({ store, clock: clock.now, logger });
+    const session = new CheckedClientSession({ store, clock: clock.now, logger });
     store.failReads = true;
     const a = session.update(eventId(), clock.now());
     const b = session.update(eventId(), clock.now());
@@ -308,7 +317,11 @@ describe('a store that fails', () => {
   it('keeps the reset queued when the delete fails, and carries it out on the next write', async () => {
     const clock = new FakeClock();
     const store = new FlakyStore();
-    const session = new ClientSession({ store, clock: clock.now, logger: new RecordingLogger() });
+    const session = new CheckedClientSession({
+      store,
+      clock: clock.now,
+      logger: new RecordingLogger(),
+    });
     session.update(eventId(), clock.now());
     await session.flush();
     store.failWrites = 'reject';

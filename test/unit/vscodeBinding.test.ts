@@ -1,14 +1,13 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { Memento, WindowState } from 'vscode';
-import { ClientSession } from '../../src/core/clientSession';
 import {
   GLOBAL_STATE_KEY_PREFIX,
   GlobalStateSessionStore,
 } from '../../src/vscode/globalStateSessionStore';
 import { readTimeoutSettings } from '../../src/vscode/timeoutSettings';
 import { bindWindowFocus } from '../../src/vscode/windowFocus';
-import { assertValidEntity, eventId, FakeClock } from '../support/fakes';
+import { assertValidEntity, eventId, FakeClock, CheckedClientSession } from '../support/fakes';
 
 /**
  * A Memento that behaves as VS Code's globalState does for one extension: values readable
@@ -55,11 +54,11 @@ describe('GlobalStateSessionStore', () => {
   it('keeps the session under one key per namespace', async () => {
     const memento = new FakeMemento();
     const clock = new FakeClock();
-    const a = new ClientSession({
+    const a = new CheckedClientSession({
       store: new GlobalStateSessionStore(memento, { namespace: 'tracker-a' }),
       clock: clock.now,
     });
-    const b = new ClientSession({
+    const b = new CheckedClientSession({
       store: new GlobalStateSessionStore(memento, { namespace: 'tracker-b' }),
       clock: clock.now,
     });
@@ -116,7 +115,8 @@ describe('GlobalStateSessionStore', () => {
     const memento = new FakeMemento();
     const clock = new FakeClock();
     const windows = [1, 2].map(
-      () => new ClientSession({ store: new GlobalStateSessionStore(memento), clock: clock.now }),
+      () =>
+        new CheckedClientSession({ store: new GlobalStateSessionStore(memento), clock: clock.now }),
     );
     const seen = [];
     for (let i = 0; i < 6; i++) {
@@ -134,7 +134,7 @@ describe('GlobalStateSessionStore', () => {
 
   it('writes a burst of 10 000 events with at most two updates', async () => {
     const memento = new FakeMemento();
-    const session = new ClientSession({ store: new GlobalStateSessionStore(memento) });
+    const session = new CheckedClientSession({ store: new GlobalStateSessionStore(memento) });
     for (let i = 0; i < 10_000; i++) {
       session.update(eventId(), Date.now());
     }
@@ -147,7 +147,9 @@ describe('bindWindowFocus', () => {
   it('seeds the background state from window.state and follows focus changes', () => {
     const window = new FakeWindow();
     window.state = { focused: false, active: false };
-    const session = new ClientSession({ store: new GlobalStateSessionStore(new FakeMemento()) });
+    const session = new CheckedClientSession({
+      store: new GlobalStateSessionStore(new FakeMemento()),
+    });
     const binding = bindWindowFocus(session, window);
     assert.equal(session.isBackground, true);
     window.setFocused(true);
@@ -162,7 +164,9 @@ describe('bindWindowFocus', () => {
 
   it('treats a focused but inactive window as foreground', () => {
     const window = new FakeWindow();
-    const session = new ClientSession({ store: new GlobalStateSessionStore(new FakeMemento()) });
+    const session = new CheckedClientSession({
+      store: new GlobalStateSessionStore(new FakeMemento()),
+    });
     bindWindowFocus(session, window);
     window.state = { focused: true, active: false };
     assert.equal(session.isBackground, false);
