@@ -8,6 +8,7 @@
  * collector within the user's telemetry level. This entry imports `vscode`, so it runs
  * inside an extension host; use `vscode-client-session/core` elsewhere.
  */
+// The core and delivery indexes name each of their exports; they are all public here.
 export * from './core/index';
 export { createClientSession } from './vscode/createClientSession';
 export type {
