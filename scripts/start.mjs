@@ -1,16 +1,25 @@
 // `npm start`: a real VS Code (code-server, on 127.0.0.1) with this extension installed, for a
 // person to open in a browser and try. It builds, installs the hosts if needed, starts the
-// server, prints the URL, and then prints the "Client Session" log as the session changes
-// (new sessions, focus, events). Ctrl-C stops everything it started, by PID.
+// local Snowplow collector and the server, prints the URL, and then prints the "Client
+// Session" log as the session changes (new sessions, focus, events) and each event the
+// collector receives. Ctrl-C stops everything it started, by PID.
 //
 //   npm start                      a fresh profile, deleted at exit
 //   npm start -- --keep-profile    keep user data and extensions between runs (in the cache)
 //   npm start -- --port 8080       a fixed port (default: a free one)
 //   npm start -- --no-build        use dist/ as it is (the tests do, having just built it)
+//   npm start -- --no-collector    no collector, and telemetry off: events are counted, not sent
+//
+// With the collector, the user settings point `clientSession.collectorUrl` at it and set
+// `telemetry.telemetryLevel` to "all"; code-server then runs with telemetry on, its own
+// reports sent to a dead loopback port and the built-in extensions that phone home left out,
+// so nothing leaves loopback (the network guard in every server process refuses, and this
+// prints what it refused).
 //
 // Session state (globalState) lives in the browser's IndexedDB for code-server windows, so a
 // kept profile resumes a session only in the same browser profile and at the same host:port.
 import { spawnSync } from 'node:child_process';
+import { createRequire } from 'node:module';
 import { mkdtempSync, mkdirSync, rmSync, existsSync, readdirSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -22,6 +31,7 @@ import { PROJECT_CACHE, REPO_ROOT } from './hosts/paths.mjs';
 const args = process.argv.slice(2);
 const keepProfile = args.includes('--keep-profile');
 const skipBuild = args.includes('--no-build');
+const withCollector = !args.includes('--no-collector');
 const portArg = args.indexOf('--port');
 const port = portArg >= 0 ? Number(args[portArg + 1]) : undefined;
 if (port !== undefined && !(Number.isInteger(port) && port > 0 && port < 65536)) {
@@ -32,6 +42,9 @@ if (port !== undefined && !(Number.isInteger(port) && port > 0 && port < 65536))
 function say(message) {
   console.log(`[start] ${message}`);
 }
+
+const require = createRequire(import.meta.url);
+const { startCollector } = require('./collector/server.cjs');
 
 if (!skipBuild) {
   say('building (node esbuild.mjs)');
@@ -63,20 +76,35 @@ mkdirSync(extensionsDir, { recursive: true });
 installExtensionCopy(REPO_ROOT, extensionsDir);
 
 /**
- * The user settings to start with: a kept profile's own settings, with telemetry turned off
- * over them. With telemetry on, VS Code's built-in extensions try to reach Microsoft's
- * endpoints (the network guard refuses, and says so below); nothing here may leave loopback.
- * A settings file that is not plain JSON (comments) is left alone, with a warning.
+ * The user settings to start with: a kept profile's own settings, with the ones this run
+ * depends on over them: telemetry "all" and the collector's URL, or telemetry off without a
+ * collector. A settings file that is not plain JSON (comments) is left alone, with a warning.
+ * @param {string} path the profile's settings.json
+ * @param {string | undefined} collectorUrl
  */
-function profileSettings(path) {
-  const required = { 'telemetry.telemetryLevel': 'off', 'update.mode': 'none' };
+function profileSettings(path, collectorUrl) {
+  const required = {
+    'update.mode': 'none',
+    ...(collectorUrl === undefined
+      ? { 'telemetry.telemetryLevel': 'off' }
+      : { 'telemetry.telemetryLevel': 'all', 'clientSession.collectorUrl': collectorUrl }),
+  };
   if (!existsSync(path)) return { 'workbench.startupEditor': 'none', ...required };
   try {
     return { ...JSON.parse(readFileSync(path, 'utf8')), ...required };
   } catch {
-    console.warn(`[start] ${path} is not plain JSON; left as it is (telemetry may be on)`);
+    console.warn(`[start] ${path} is not plain JSON; left as it is (check its telemetry level)`);
     return undefined;
   }
+}
+
+/** One line per event the collector accepts: what it is and where it sits in the session. */
+function printEvent({ summary }) {
+  const where =
+    summary.sessionId === undefined
+      ? 'no client_session entity'
+      : `session ${summary.sessionIndex} (${summary.sessionId}), event ${summary.eventIndex}`;
+  console.log(`[collector] received ${summary.name}: ${where}`);
 }
 
 const workspace = join(stateDir, 'workspace');
@@ -99,18 +127,34 @@ process.once('exit', () => {
   reportRefusals();
   if (!keepProfile) rmSync(stateDir, { recursive: true, force: true });
 });
+// In this process: it ends with it, whatever way that happens.
+const collector = withCollector
+  ? await startCollector({
+      onEvent: printEvent,
+      log: (line) => console.warn(`[collector] ${line}`),
+    })
+  : undefined;
 const server = await startCodeServer({
   stateDir,
   port,
   guardLog,
+  telemetry: withCollector,
   // The extension logs session changes at debug level.
   logLevel: 'debug',
-  settings: profileSettings(join(stateDir, 'user-data', 'User', 'settings.json')),
+  settings: profileSettings(join(stateDir, 'user-data', 'User', 'settings.json'), collector?.url),
 });
 
 say(`code-server is running (pid ${server.pid}); profile: ${stateDir}`);
+say(
+  collector === undefined
+    ? 'no collector (--no-collector): telemetry is off, events are counted but not sent'
+    : `the local collector is at ${collector.url}; telemetry level "all"`,
+);
 say(`open ${server.url}?folder=${encodeURIComponent(workspace)}`);
-say('the "Client Session" log follows; Ctrl-C stops the server');
+say(
+  `the "Client Session" log follows${collector ? ', with each event the collector receives' : ''}` +
+    '; Ctrl-C stops everything',
+);
 
 /** Prints what was added to each "Client Session" log file since the last look. */
 const printed = new Map();

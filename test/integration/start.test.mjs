@@ -1,5 +1,6 @@
 // `npm start` as a person uses it: it prints a URL, the workbench there has the extension,
-// an event tracked from the palette shows up in the log it prints, nothing leaves loopback,
+// an event tracked from the palette shows up in the log it prints and, sent to the local
+// collector it started, as received there; nothing leaves loopback (with telemetry at "all"),
 // and Ctrl-C stops every process it started.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -84,6 +85,7 @@ test('npm start serves the extension, prints its log, and Ctrl-C stops it', asyn
   await page.locator('.part.statusbar').waitFor({ timeout: 30000 });
 
   const tracked = await trackFromPalette(page, 'from_npm_start', '');
+  assert.equal(tracked.sent, true, 'the notification says the event was not sent');
   await waitForOutput(
     () => text,
     new RegExp(
@@ -91,6 +93,15 @@ test('npm start serves the extension, prints its log, and Ctrl-C stops it', asyn
     ),
     10000,
   );
+  await waitForOutput(
+    () => text,
+    new RegExp(
+      `\\[collector\\] received telemetry_event "from_npm_start": ` +
+        `session ${tracked.sessionIndex} \\(${tracked.sessionId}\\), event ${tracked.eventIndex}`,
+    ),
+    10000,
+  );
+  assert.doesNotMatch(text, /\[collector\] 400/, 'the collector refused a payload');
   assert.deepEqual(chromium.offLoopback, [], 'Chromium asked for something beyond loopback');
 
   await chromium.stop();
