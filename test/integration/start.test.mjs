@@ -40,37 +40,59 @@ function isRunning(pid) {
   }
 }
 
-test('npm start serves the extension, prints its log, and Ctrl-C stops it', async (t) => {
-  // dist/ is built by the test command before the suite; --no-build keeps this test from
-  // rebuilding it under the other test files.
-  const start = spawn(process.execPath, ['scripts/start.mjs', '--no-build'], {
+/**
+ * Runs `node scripts/start.mjs --no-build ...extraArgs` (dist/ is built by the test command
+ * before the suite; --no-build keeps it from being rebuilt under the other test files) and
+ * returns its output so far, its exit, and the server's PID once printed. On failure, the test
+ * ends it with Ctrl-C first, so it stops its server itself; then, by PID, whatever is left
+ * (the server runs in a process group of its own).
+ */
+async function runNpmStart(t, extraArgs = []) {
+  const start = spawn(process.execPath, ['scripts/start.mjs', '--no-build', ...extraArgs], {
     cwd: REPO_ROOT,
     detached: true,
     stdio: ['ignore', 'pipe', 'pipe'],
   });
-  let text = '';
-  start.stdout.on('data', (chunk) => (text += chunk));
-  start.stderr.on('data', (chunk) => (text += chunk));
-  const exited = new Promise((resolve) =>
+  const run = { pid: start.pid, text: '', serverPid: undefined };
+  start.stdout.on('data', (chunk) => (run.text += chunk));
+  start.stderr.on('data', (chunk) => (run.text += chunk));
+  run.exited = new Promise((resolve) =>
     start.once('exit', (code, signal) => resolve(code ?? signal)),
   );
-  let serverPid;
-  // On failure: Ctrl-C first, so npm start stops its server itself; then, by PID, whatever
-  // is left (the server runs in a process group of its own).
   t.after(async () => {
     if (isRunning(start.pid)) {
       process.kill(start.pid, 'SIGINT');
-      await Promise.race([exited, new Promise((resolve) => setTimeout(resolve, 5000))]);
+      await Promise.race([run.exited, new Promise((resolve) => setTimeout(resolve, 5000))]);
     }
-    for (const pid of [start.pid, serverPid]) {
+    for (const pid of [start.pid, run.serverPid]) {
       if (pid !== undefined && isRunning(pid)) process.kill(-pid, 'SIGKILL');
     }
   });
-
-  const [, url] = await waitForOutput(() => text, /open (http:\/\/127\.0\.0\.1:\d+\/\S*)/, 60000);
-  serverPid = Number(
-    (await waitForOutput(() => text, /code-server is running \(pid (\d+)\)/, 1000))[1],
+  run.url = (
+    await waitForOutput(() => run.text, /open (http:\/\/127\.0\.0\.1:\d+\/\S*)/, 60000)
+  )[1];
+  run.serverPid = Number(
+    (await waitForOutput(() => run.text, /code-server is running \(pid (\d+)\)/, 1000))[1],
   );
+  return run;
+}
+
+/** Ctrl-C, then: npm start ended by itself and its server with it. */
+async function stopWithCtrlC(run) {
+  process.kill(run.pid, 'SIGINT');
+  const exit = await run.exited;
+  assert.notEqual(exit, 'SIGKILL', 'npm start had to be killed');
+  assert.equal(
+    isRunning(run.serverPid),
+    false,
+    `code-server (pid ${run.serverPid}) outlived Ctrl-C`,
+  );
+}
+
+test('npm start serves the extension, prints its log and events, and Ctrl-C stops it', async (t) => {
+  const run = await runNpmStart(t);
+  const output = () => run.text;
+  const url = run.url;
 
   const profile = mkdtempSync(join(tmpdir(), 'client-session-start-browser-'));
   t.after(() => rmSync(profile, { recursive: true, force: true }));
@@ -87,28 +109,38 @@ test('npm start serves the extension, prints its log, and Ctrl-C stops it', asyn
   const tracked = await trackFromPalette(page, 'from_npm_start', '');
   assert.equal(tracked.sent, true, 'the notification says the event was not sent');
   await waitForOutput(
-    () => text,
+    output,
     new RegExp(
       `Event "from_npm_start" .*session ${tracked.sessionIndex}, event ${tracked.eventIndex}`,
     ),
     10000,
   );
   await waitForOutput(
-    () => text,
+    output,
     new RegExp(
       `\\[collector\\] received telemetry_event "from_npm_start": ` +
         `session ${tracked.sessionIndex} \\(${tracked.sessionId}\\), event ${tracked.eventIndex}`,
     ),
     10000,
   );
-  assert.doesNotMatch(text, /\[collector\] 400/, 'the collector refused a payload');
-  assert.deepEqual(chromium.offLoopback, [], 'Chromium asked for something beyond loopback');
-
-  await chromium.stop();
-  process.kill(start.pid, 'SIGINT');
-  const exit = await exited;
-  assert.notEqual(exit, 'SIGKILL', 'npm start had to be killed');
-  assert.equal(isRunning(serverPid), false, `code-server (pid ${serverPid}) outlived Ctrl-C`);
+  assert.doesNotMatch(run.text, /\[collector\] 400/, 'the collector refused a payload');
+  // Chromium's own network log, complete once it has stopped, also shows its workers' requests.
+  const browserUrls = [...chromium.offLoopback, ...(await chromium.stop())];
+  assert.deepEqual(browserUrls, [], 'Chromium asked for something beyond loopback');
+  await stopWithCtrlC(run);
   // npm start prints every refusal of the network guard, the last ones as it exits.
-  assert.doesNotMatch(text, /refused to leave loopback/, 'the server tried to leave loopback');
+  assert.doesNotMatch(run.text, /refused to leave loopback/, 'the server tried to leave loopback');
+});
+
+test('npm start --no-collector starts no collector and keeps telemetry off', async (t) => {
+  const run = await runNpmStart(t, ['--no-collector']);
+  assert.match(run.text, /no collector \(--no-collector\): telemetry is off/);
+  assert.doesNotMatch(run.text, /local collector is at/);
+  const profile = run.text.match(/profile: (\S+)/)[1];
+  const settings = JSON.parse(
+    readFileSync(join(profile, 'user-data', 'User', 'settings.json'), 'utf8'),
+  );
+  assert.equal(settings['telemetry.telemetryLevel'], 'off');
+  assert.equal(settings['clientSession.collectorUrl'], undefined);
+  await stopWithCtrlC(run);
 });
