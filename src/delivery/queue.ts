@@ -3,12 +3,19 @@
  * {@link QueueStorage} folder that every window of a profile shares.
  *
  * Layout of the folder:
- * - `events-<created ms>-<owner id>-<seq>.jsonl`: a segment, the events one tracker encoded
- *   in one go. A first line `#vscode-client-session-queue 1`, then one event a line: `u` or
+ * - `events-<created ms>-<owner id>-<seq>.jsonl`: a segment, the events one tracker queued
+ *   within one write window (`writeDelayMs`, 200 ms by default). A first line `#vscode-client-session-queue 1`, then one event a line: `u` or
  *   `e` (the consent it needs: usage or error) followed by the payload JSON. Rewritten whole
  *   as its events are delivered, deleted when none is left.
  * - `owner-<owner id>.json`: `{"heartbeatMs": …}`, rewritten every heartbeat interval while the
  *   tracker lives, deleted when it is disposed.
+ *
+ * Fresh events are not written one microtask batch at a time: the first event after a write
+ * opens a segment, everything queued in the next `writeDelayMs` joins it, and then it is written
+ * in one go (at once on flush and close). At 100 events/s that is 5 segment writes a second
+ * instead of one per event, and events delivered within the window are never written at all.
+ * The price: a crash (not a close, a reload or a flush, which write at once) loses the events of
+ * at most the last `writeDelayMs`.
  *
  * A segment whose events are delivered only in part is rewritten lazily (at the next heartbeat
  * or on close) rather than after every batch, which would rewrite a large segment once per
@@ -34,6 +41,8 @@ const PAYLOAD_DATA_SCHEMA = 'iglu:com.snowplowanalytics.snowplow/payload_data/js
 const BODY_START = `{"schema":"${PAYLOAD_DATA_SCHEMA}","data":[`;
 const BODY_END = ']}';
 const BODY_START_BYTES = utf8Length(BODY_START);
+/** `,"stm":"` + 13 digits + `"`: what the sent time adds to an event until the year 2286. */
+const STM_BYTES = 22;
 
 /** One queued event. `live` turns false once it is delivered, dropped or discarded. */
 export interface QueuedEvent {
@@ -67,6 +76,8 @@ export interface DurableQueueOptions {
   readonly maxBytes: number;
   readonly heartbeatIntervalMs: number;
   readonly orphanAfterMs: number;
+  /** How long a new segment collects events before it is written, in ms. */
+  readonly writeDelayMs: number;
   readonly generateId: () => string;
   /** Called when events are added (tracked here or taken over from another window). */
   readonly onEventsAvailable: () => void;
@@ -82,6 +93,9 @@ export class DurableQueue {
   #segments: Segment[] = [];
   #liveCount = 0;
   #liveBytes = 0;
+  /** The newest segment, collecting events until its write timer fires. */
+  #openSegment: Segment | undefined;
+  #openSegmentTimer: TimerHandle | undefined;
   #consent: TelemetryConsent = { usage: false, errors: false };
 
   readonly #dirty = new Set<Segment>();
@@ -105,6 +119,21 @@ export class DurableQueue {
   /** Events not yet delivered, dropped or discarded. */
   get liveCount(): number {
     return this.#liveCount;
+  }
+
+  /**
+   * Whether the live events fill one POST of `maxPostBytes` (envelope, commas and `stm`
+   * counted), so that waiting longer would not make the next request any bigger.
+   */
+  fillsRequest(maxPostBytes: number): boolean {
+    const bytes =
+      BODY_START_BYTES + BODY_END.length + this.#liveBytes + this.#liveCount * (STM_BYTES + 1) - 1;
+    return this.#liveCount > 0 && bytes >= maxPostBytes;
+  }
+
+  /** When the oldest live event was queued (ms since the epoch), or `undefined` when empty. */
+  get oldestQueuedMs(): number | undefined {
+    return this.#segments[0]?.createdMs;
   }
 
   /**
@@ -139,27 +168,19 @@ export class DurableQueue {
     this.#kickWrites();
   }
 
-  /** Adds freshly encoded events as one new segment, oldest dropped beyond the caps. */
+  /**
+   * Adds freshly encoded events to the open segment (opening one, written `writeDelayMs`
+   * later, if there is none); the oldest are dropped beyond the caps.
+   */
   append(encoded: ReadonlyArray<{ consent: ConsentKind; json: string }>): void {
     if (this.#closed) {
       return;
     }
-    const createdMs = this.#options.scheduler.now();
-    const segment: Segment = {
-      name: this.#segmentName(createdMs),
-      createdMs,
-      events: [],
-      live: 0,
-      head: 0,
-      written: false,
-    };
+    const segment = this.#openSegment ?? this.#openNewSegment();
     for (const { consent, json } of encoded) {
       this.#addEvent(segment, consent, json);
     }
-    this.#segments.push(segment);
-    this.#dirty.add(segment);
     this.#enforceBounds();
-    this.#kickWrites();
     this.#options.onEventsAvailable();
   }
 
@@ -224,8 +245,12 @@ export class DurableQueue {
     await this.#heartbeatRun;
   }
 
-  /** Resolves when every change so far is in storage (or storage failed and said so). */
+  /**
+   * Writes the open segment now, without waiting for its timer, and resolves when every change
+   * so far is in storage (or storage failed and said so).
+   */
   async whenWritten(): Promise<void> {
+    this.#writeOpenSegment();
     while (this.#writing !== undefined) {
       await this.#writing;
     }
@@ -256,6 +281,44 @@ export class DurableQueue {
 
   #allows(consent: ConsentKind): boolean {
     return consent === 'usage' ? this.#consent.usage : this.#consent.errors;
+  }
+
+  #openNewSegment(): Segment {
+    const createdMs = this.#options.scheduler.now();
+    const segment: Segment = {
+      name: this.#segmentName(createdMs),
+      createdMs,
+      events: [],
+      live: 0,
+      head: 0,
+      written: false,
+    };
+    this.#segments.push(segment);
+    this.#openSegment = segment;
+    this.#openSegmentTimer = this.#options.scheduler.setTimeout(
+      () => this.#writeOpenSegment(),
+      this.#options.writeDelayMs,
+    );
+    return segment;
+  }
+
+  /** Closes the open segment to new events and queues its write. */
+  #writeOpenSegment(): void {
+    const segment = this.#openSegment;
+    if (segment === undefined) {
+      return;
+    }
+    this.#forgetOpenSegment();
+    this.#dirty.add(segment);
+    this.#kickWrites();
+  }
+
+  #forgetOpenSegment(): void {
+    if (this.#openSegmentTimer !== undefined) {
+      this.#options.scheduler.clearTimeout(this.#openSegmentTimer);
+      this.#openSegmentTimer = undefined;
+    }
+    this.#openSegment = undefined;
   }
 
   #addEvent(segment: Segment, consent: ConsentKind, json: string): void {
@@ -295,6 +358,10 @@ export class DurableQueue {
 
   /** Forgets segments with nothing live; their files go at the next write. */
   #compact(): void {
+    if (this.#openSegment?.live === 0) {
+      // Nothing to write; if an early (consent) write left a file, #kill queued its delete.
+      this.#forgetOpenSegment();
+    }
     if (this.#segments.some((segment) => segment.live === 0)) {
       this.#segments = this.#segments.filter((segment) => segment.live > 0);
     }
@@ -383,6 +450,7 @@ export class DurableQueue {
 
   /** Deletes every segment and our owner file: telemetry was turned off. */
   async #purgeFolder(): Promise<void> {
+    this.#forgetOpenSegment();
     this.#segments = [];
     this.#stale.clear();
     this.#liveCount = 0;
@@ -545,9 +613,6 @@ export class DurableQueue {
     }
   }
 }
-
-/** `,"stm":"` + 13 digits + `"`: what the sent time adds to an event until the year 2286. */
-const STM_BYTES = 22;
 
 function serialize(events: readonly QueuedEvent[]): string {
   let text = HEADER;

@@ -98,9 +98,17 @@ export interface SnowplowTrackerOptions {
   readonly maxQueuedBytes?: number;
   /**
    * How long events wait in the queue before a POST, in ms, so that events tracked close
-   * together share a request. `flush()` sends at once. @default 1000
+   * together share a request. Once the queued events fill a request (`maxPostBytes`) they are
+   * sent without waiting; `flush()` sends at once. @default 1000
    */
   readonly sendDelayMs?: number;
+  /**
+   * How long freshly tracked events collect in memory before they are written to `storage`
+   * together, in ms: one file write per window instead of one per event. `flush()`, `dispose()`
+   * and a window reload write at once; **a crash of the process loses at most the events
+   * tracked in the last `writeDelayMs`**. 0 writes after every microtask batch. @default 200
+   */
+  readonly writeDelayMs?: number;
   /** Time allowed for one POST, in ms; then it is aborted and retried. @default 5000 */
   readonly requestTimeoutMs?: number;
   /** Wait before the first retry, in ms; doubled each failure (with jitter). @default 1000 */
@@ -173,8 +181,8 @@ const MAX_REASON_CHARS = 300;
  *
  * Tracking is synchronous and cheap: it checks consent, makes an event id and timestamp,
  * counts the event in the client session and keeps a small record in memory. Encoding
- * (on `@snowplow/tracker-core`, see payload.ts), queueing to storage, batching and POSTing
- * happen afterwards, from a microtask and timers, and never throw into the caller.
+ * (see payload.ts), queueing to storage, batching and POSTing happen afterwards, from a
+ * microtask and timers, and never throw into the caller.
  *
  * Delivery is at least once: an event may arrive twice (a window crashed after the
  * collector took it but before its file was updated); its `eid` stays the same, so a
@@ -264,8 +272,9 @@ export class SnowplowTracker {
       maxBytes: positive('maxQueuedBytes', options.maxQueuedBytes, 5_000_000),
       heartbeatIntervalMs: positive('heartbeatIntervalMs', options.heartbeatIntervalMs, 30_000),
       orphanAfterMs: positive('orphanAfterMs', options.orphanAfterMs, 120_000),
+      writeDelayMs: nonNegative('writeDelayMs', options.writeDelayMs, 200),
       generateId: this.#generateEventId,
-      onEventsAvailable: () => this.#scheduleSend(this.#sendDelayMs),
+      onEventsAvailable: () => this.#scheduleNextSend(),
     });
     this.#onDidAttemptDelivery = new Emitter(this.#logger);
     this.#onDidTrack = new Emitter(this.#logger);
@@ -487,6 +496,24 @@ export class SnowplowTracker {
     return this.#queue.liveCount;
   }
 
+  /**
+   * Schedules the next POST: at once when the queue fills a request, else when its oldest
+   * event has waited `sendDelayMs`. A backoff in progress is never cut short.
+   */
+  #scheduleNextSend(): void {
+    if (this.#queue.fillsRequest(this.#maxPostBytes)) {
+      if (this.#sendTimer !== undefined) {
+        this.#scheduler.clearTimeout(this.#sendTimer);
+        this.#sendTimer = undefined;
+      }
+      this.#scheduleSend(0);
+      return;
+    }
+    const oldest = this.#queue.oldestQueuedMs ?? this.#scheduler.now();
+    const waited = Math.max(0, this.#scheduler.now() - oldest);
+    this.#scheduleSend(Math.max(0, this.#sendDelayMs - waited));
+  }
+
   #scheduleSend(delayMs: number): void {
     if (this.#sendTimer !== undefined || this.#retryTimer !== undefined) {
       return;
@@ -586,7 +613,7 @@ export class SnowplowTracker {
 
   #continueAfterDelivery(): void {
     if (this.#queue.liveCount > 0 && !this.#disposed) {
-      this.#scheduleSend(0);
+      this.#scheduleNextSend();
     } else {
       this.#resolveIdle();
     }

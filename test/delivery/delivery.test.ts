@@ -53,7 +53,8 @@ for (const transport of TRANSPORTS) {
       assert.ok(entity, 'tracking with consent returns the session entity');
       await settle();
       assert.equal(collector.requests.length, 0, 'nothing is sent before the send delay');
-      assert.deepEqual(scheduler.pendingDelays.slice(0, 1), [1000]);
+      // The queue's write window (writeDelayMs), then the send delay.
+      assert.deepEqual(scheduler.pendingDelays.slice(0, 2), [200, 1000]);
       scheduler.advance(1000);
       await collector.waitForEvents(1);
       await tracker.whenIdle();
@@ -322,6 +323,50 @@ describe('batching', { timeout: 30_000 }, () => {
       await tracker.dispose();
     });
   }
+
+  it('sends as soon as the queued events fill a request, and waits the send delay otherwise', async () => {
+    collector.requests.length = 0;
+    const { tracker, scheduler } = makeTracker(collector.url, { maxPostBytes: 5000 });
+    tracker.trackNamedEvent('small', {});
+    await settle();
+    assert.equal(scheduler.pendingDelays.includes(0), false, 'one small event waits');
+    assert.ok(scheduler.pendingDelays.includes(1000));
+    for (let i = 0; i < 8; i++) {
+      tracker.trackNamedEvent('big', { text: 'x'.repeat(600) });
+    }
+    await settle();
+    assert.equal(scheduler.pendingDelays[0], 0, 'a full request does not wait');
+    scheduler.advance(0);
+    await collector.waitForRequests(1);
+    assert.ok(collector.requests[0]!.bytes > 4000, `${collector.requests[0]!.bytes} bytes`);
+    await tracker.flush();
+    await tracker.dispose();
+  });
+
+  it('does not cut a backoff short when the queued events fill a request', async () => {
+    collector.requests.length = 0;
+    collector.fail(503);
+    const { tracker, scheduler } = makeTracker(collector.url, { maxPostBytes: 5000 });
+    tracker.trackNamedEvent('first', {});
+    await settle();
+    const failed = new Promise<void>((resolve) => {
+      const listener = tracker.onDidAttemptDelivery(() => {
+        listener.dispose();
+        resolve();
+      });
+    });
+    scheduler.advance(1000);
+    await failed;
+    for (let i = 0; i < 8; i++) {
+      tracker.trackNamedEvent('big', { text: 'x'.repeat(600) });
+    }
+    await settle();
+    assert.equal(scheduler.pendingDelays.includes(0), false, 'still backing off');
+    assert.equal(collector.requests.length, 1);
+    collector.recover();
+    await tracker.flush();
+    await tracker.dispose();
+  });
 
   it('counts the request to the byte: a body of exactly maxPostBytes goes in one request', async () => {
     const sizeOfTwo = async (maxPostBytes: number) => {

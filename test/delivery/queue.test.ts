@@ -12,6 +12,31 @@ import {
   settle,
   startCollector,
 } from './support';
+import type { QueueStorage } from '../../src/delivery/queueStorage';
+
+/** Passes every call on and records `write NAME`, `delete NAME` and `rename FROM`. */
+class CountingQueueStorage implements QueueStorage {
+  readonly operations: string[] = [];
+  constructor(readonly inner: QueueStorage) {}
+  list(): Promise<string[]> {
+    return this.inner.list();
+  }
+  read(name: string): Promise<string | undefined> {
+    return this.inner.read(name);
+  }
+  write(name: string, contents: string): Promise<void> {
+    this.operations.push(`write ${name}`);
+    return this.inner.write(name, contents);
+  }
+  delete(name: string): Promise<void> {
+    this.operations.push(`delete ${name}`);
+    return this.inner.delete(name);
+  }
+  rename(from: string, to: string): Promise<boolean> {
+    this.operations.push(`rename ${from}`);
+    return this.inner.rename(from, to);
+  }
+}
 
 describe('the durable queue', { timeout: 30_000 }, () => {
   let collector: Collector;
@@ -52,6 +77,83 @@ describe('the durable queue', { timeout: 30_000 }, () => {
       'usage, usage, error',
     );
     await tracker.dispose({ timeoutMs: 0 });
+  });
+
+  it('writes the events of one write window in one file, once the window is over', async () => {
+    collector.fail(503);
+    const counted = new CountingQueueStorage(storage);
+    const { tracker, scheduler } = makeTracker(collector.url, {
+      storage: counted,
+      sendDelayMs: 60_000,
+    });
+    await tracker.flush(); // the first heartbeat is written and nothing else
+    counted.operations.length = 0;
+    for (let i = 0; i < 3; i++) {
+      tracker.trackNamedEvent(`early ${i}`, {});
+      await settle();
+      scheduler.advance(60);
+    }
+    await settle();
+    assert.deepEqual(counted.operations, [], 'nothing written within the 200 ms window');
+    scheduler.advance(20); // 200 ms after the first event
+    await settle();
+    assert.equal(counted.operations.length, 1, counted.operations.join(', '));
+    assert.match(counted.operations[0]!, /^write events-/);
+    const [file] = await storage.eventFiles();
+    assert.equal((await storage.read(file!))!.trim().split('\n').length, 1 + 3);
+
+    tracker.trackNamedEvent('late', {});
+    await settle();
+    assert.equal(counted.operations.length, 1, 'the next event opens a new window');
+    scheduler.advance(200);
+    await settle();
+    assert.equal((await storage.eventFiles()).length, 2);
+    await tracker.dispose({ timeoutMs: 0 });
+  });
+
+  it('writes events at once on flush and dispose, without waiting for the window', async () => {
+    collector.fail(503);
+    const { tracker } = makeTracker(collector.url, { storage, writeDelayMs: 60_000 });
+    tracker.trackNamedEvent('flushed', {});
+    await tracker.flush({ timeoutMs: 60_000 });
+    assert.equal((await storage.eventFiles()).length, 1, 'flush wrote it');
+    tracker.trackNamedEvent('disposed', {});
+    await tracker.dispose({ timeoutMs: 60_000 });
+    assert.equal((await storage.eventFiles()).length, 2, 'dispose wrote it');
+  });
+
+  it('writes only the events still queued when the write window ends', async () => {
+    const { tracker, scheduler } = makeTracker(collector.url, { storage, maxPostBytes: 5000 });
+    await tracker.flush();
+    for (let i = 0; i < 10; i++) {
+      tracker.trackNamedEvent('fills requests', { text: 'x'.repeat(500) });
+    }
+    await settle();
+    // Full requests go at once (a 0 ms timer), one after the other.
+    while (scheduler.pendingDelays[0] === 0) {
+      const delivered = new Promise<void>((resolve) => {
+        const listener = tracker.onDidAttemptDelivery(() => {
+          listener.dispose();
+          resolve();
+        });
+      });
+      scheduler.advance(0);
+      await delivered;
+      await settle();
+    }
+    const sent = collector.received.length;
+    assert.ok(sent > 0 && sent < 10, `${sent} sent before the write window ended`);
+    assert.deepEqual(await storage.eventFiles(), [], 'nothing written yet');
+    scheduler.advance(200);
+    await settle();
+    const files = await storage.eventFiles();
+    assert.equal(files.length, 1);
+    const lines = (await storage.read(files[0]!))!.trim().split('\n');
+    assert.equal(lines.length - 1, 10 - sent, 'only the events not delivered yet');
+    await tracker.flush();
+    assert.equal(collector.received.length, 10);
+    assert.deepEqual(await storage.eventFiles(), []);
+    await tracker.dispose();
   });
 
   it('delivers events queued by a tracker that was disposed while the collector was down', async () => {
