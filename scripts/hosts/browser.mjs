@@ -121,10 +121,14 @@ export async function launchChromium({ userDataDir, logFile }) {
         // Browser.close lets Chromium finish its network log; the group kill is the backstop.
         const session = await browser.newBrowserCDPSession().catch(() => undefined);
         await session?.send('Browser.close').catch(() => {});
+        // The timer is cleared once Chromium has gone: left running, it kept every test file's
+        // process alive 5 s past its last test.
+        let timer;
         await Promise.race([
           chromiumProcess.exited,
-          new Promise((resolve) => setTimeout(resolve, 5000)),
+          new Promise((resolve) => (timer = setTimeout(resolve, 5000))),
         ]);
+        clearTimeout(timer);
         await browser.close().catch(() => {});
         await chromiumProcess.stop();
         return urlsLeavingLoopback(netLogFile);
