@@ -36,12 +36,14 @@ test('node host: events tracked from the palette reach the collector', async (t)
     settings: { 'telemetry.telemetryLevel': 'all', 'clientSession.collectorUrl': collector.url },
   });
   await scenario.start();
-  const queueDir = join(scenario.server.userDataDir, 'User', 'globalStorage', EXTENSION_ID);
-  /** The queue's event files under the extension's globalStorageUri. */
-  const queued = () => {
-    const dir = join(queueDir, 'snowplow-queue');
-    return existsSync(dir) ? readdirSync(dir).filter((name) => name.startsWith('events-')) : [];
-  };
+  // The extension's globalStorageUri: in code-server, a folder of the server's user data.
+  const globalStorage = join(scenario.server.userDataDir, 'User', 'globalStorage', EXTENSION_ID);
+  const queueFolder = join(globalStorage, 'snowplow-queue');
+  /** The queue's event files (one per burst of events; owner files are not counted). */
+  const queued = () =>
+    existsSync(queueFolder)
+      ? readdirSync(queueFolder).filter((name) => name.startsWith('events-'))
+      : [];
   const page = await scenario.openWorkbench();
   await page.locator('.part.statusbar').waitFor({ timeout: 30000 });
   const step = stepRunner(t, scenario, page);
@@ -98,7 +100,7 @@ test('node host: events tracked from the palette reach the collector', async (t)
           .flatMap((request) => JSON.parse(request.body).data.map((event) => event.eid)),
       );
     await waitFor(() => refusedIds().size === 2, 'the two events never reached the collector');
-    await waitFor(() => queued().length > 0, `no queue file in ${queueDir}`);
+    await waitFor(() => queued().length > 0, `no queue file in ${queueFolder}`);
     waiting = [...refusedIds()];
   });
 
