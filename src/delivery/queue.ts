@@ -44,9 +44,12 @@ const BODY_START_BYTES = utf8Length(BODY_START);
 /** `,"stm":"` + 13 digits + `"`: what the sent time adds to an event until the year 2286. */
 const STM_BYTES = 22;
 
-/** One queued event. `live` turns false once it is delivered, dropped or discarded. */
+/**
+ * One queued event. `live` turns false once it is delivered, dropped or discarded, and `json`
+ * becomes '' then, so that its text can be collected while the segment still lists it.
+ */
 export interface QueuedEvent {
-  readonly json: string;
+  json: string;
   readonly bytes: number;
   readonly consent: ConsentKind;
   live: boolean;
@@ -336,6 +339,7 @@ export class DurableQueue {
   #kill(event: QueuedEvent, urgent: boolean): void {
     const segment = event.segment;
     event.live = false;
+    event.json = '';
     segment.live--;
     this.#liveCount--;
     this.#liveBytes -= event.bytes;
@@ -364,6 +368,9 @@ export class DurableQueue {
     }
     if (this.#segments.some((segment) => segment.live === 0)) {
       this.#segments = this.#segments.filter((segment) => segment.live > 0);
+    }
+    for (const segment of this.#segments) {
+      dropDeadHead(segment);
     }
   }
 
@@ -611,6 +618,23 @@ export class DurableQueue {
           'tried again later',
       );
     }
+  }
+}
+
+/**
+ * Lets go of the delivered or dropped events at the start of a segment once they are most of
+ * it. A segment open for a whole write window can gather tens of thousands of events while the
+ * collector is down and the caps drop the oldest; without this their text stayed reachable
+ * until the last event of the segment was gone.
+ */
+function dropDeadHead(segment: Segment): void {
+  const events = segment.events;
+  while (segment.head < events.length && !events[segment.head]!.live) {
+    segment.head++;
+  }
+  if (segment.head >= 256 && segment.head * 2 >= events.length) {
+    events.splice(0, segment.head);
+    segment.head = 0;
   }
 }
 

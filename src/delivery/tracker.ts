@@ -619,36 +619,35 @@ export class SnowplowTracker {
     }
   }
 
-  #post(endpoint: string, body: string): Promise<PostResult> {
-    let timedOut = false;
+  /**
+   * One POST with its timeout. No closure is made in this function's scope: a closure would
+   * share a context with `body`, and the request timer (a Node timer, linked from a list that
+   * lives in the old generation) would then keep every 40 KB body alive through young-generation
+   * collections until a full one. That made the heap grow by the POST rate.
+   */
+  async #post(endpoint: string, body: string): Promise<PostResult> {
     const controller = new AbortController();
-    this.#abortInFlight = () => controller.abort();
-    const timer = this.#scheduler.setTimeout(() => {
-      timedOut = true;
-      controller.abort();
-    }, this.#requestTimeoutMs);
-    const request = async (): Promise<PostResult> => {
-      try {
-        const response = await this.#transport.post(endpoint, body, controller.signal);
-        const text = response.text;
-        const retryAfter = parseRetryAfterMs(response.retryAfter, this.#scheduler.now());
-        return {
-          status: response.status,
-          reason: `HTTP ${response.status}: ${shorten(text) || response.statusText}`,
-          retryAfterMs: response.status === 429 || response.status >= 500 ? retryAfter : undefined,
-        };
-      } catch (error) {
-        const reason = timedOut
-          ? `no answer within ${this.#requestTimeoutMs} ms`
-          : controller.signal.aborted
-            ? 'the request was cancelled'
-            : `network error: ${describeError(error)}${causeOf(error)}`;
-        return { status: undefined, reason, retryAfterMs: undefined };
-      } finally {
-        this.#scheduler.clearTimeout(timer);
-      }
-    };
-    return request();
+    this.#abortInFlight = abortFunction(controller);
+    const timeout = startTimeout(this.#scheduler, controller, this.#requestTimeoutMs);
+    try {
+      const response = await this.#transport.post(endpoint, body, controller.signal);
+      const text = response.text;
+      const retryAfter = parseRetryAfterMs(response.retryAfter, this.#scheduler.now());
+      return {
+        status: response.status,
+        reason: `HTTP ${response.status}: ${shorten(text) || response.statusText}`,
+        retryAfterMs: response.status === 429 || response.status >= 500 ? retryAfter : undefined,
+      };
+    } catch (error) {
+      const reason = timeout.fired
+        ? `no answer within ${this.#requestTimeoutMs} ms`
+        : controller.signal.aborted
+          ? 'the request was cancelled'
+          : `network error: ${describeError(error)}${causeOf(error)}`;
+      return { status: undefined, reason, retryAfterMs: undefined };
+    } finally {
+      clearRequestTimeout(this.#scheduler, timeout);
+    }
   }
 
   // --- flushing and shutdown ---------------------------------------------------------------
@@ -773,6 +772,39 @@ interface PostResult {
   readonly status: number | undefined;
   readonly reason: string;
   readonly retryAfterMs: number | undefined;
+}
+
+function abortFunction(controller: AbortController): () => void {
+  return () => controller.abort();
+}
+
+interface RequestTimeout {
+  fired: boolean;
+  handle: TimerHandle;
+  controller: AbortController | undefined;
+}
+
+/**
+ * Aborts `controller` after `timeoutMs`; `fired` says whether it did. The controller is reached
+ * through the returned object, which {@link clearRequestTimeout} empties: a cleared Node timer
+ * can stay reachable until a full collection, and must not keep the request with it.
+ */
+function startTimeout(
+  scheduler: Scheduler,
+  controller: AbortController,
+  timeoutMs: number,
+): RequestTimeout {
+  const timeout: RequestTimeout = { fired: false, handle: {}, controller };
+  timeout.handle = scheduler.setTimeout(() => {
+    timeout.fired = true;
+    timeout.controller?.abort();
+  }, timeoutMs);
+  return timeout;
+}
+
+function clearRequestTimeout(scheduler: Scheduler, timeout: RequestTimeout): void {
+  scheduler.clearTimeout(timeout.handle);
+  timeout.controller = undefined;
 }
 
 function defaultEventId(): string {

@@ -89,12 +89,20 @@ export function nodeHttpTransport(): HttpTransport | undefined {
         const target = new URL(url);
         const protocol = target.protocol === 'https:' ? 'https:' : 'http:';
         const module = protocol === 'https:' ? https : http;
+        // The signal is followed by hand rather than given to `request`, so that its listener
+        // goes with the request: the kept-alive socket outlives requests, and anything it still
+        // reaches (an old listener, the request, its body) survives young-generation collections.
+        const abort = () => request.destroy(signal.reason ?? new Error('aborted'));
+        const settle = () => signal.removeEventListener('abort', abort);
+        if (signal.aborted) {
+          reject(signal.reason ?? new Error('aborted'));
+          return;
+        }
         const request = module.request(
           target,
           {
             method: 'POST',
             agent: agents[protocol],
-            signal,
             headers: {
               'Content-Type': CONTENT_TYPE,
               'Content-Length': Buffer.byteLength(body),
@@ -108,8 +116,12 @@ export function nodeHttpTransport(): HttpTransport | undefined {
                 text += chunk;
               }
             });
-            response.on('error', reject);
+            response.on('error', (error) => {
+              settle();
+              reject(error);
+            });
             response.on('end', () => {
+              settle();
               const retryAfter = response.headers['retry-after'];
               resolve({
                 status: response.statusCode ?? 0,
@@ -120,7 +132,11 @@ export function nodeHttpTransport(): HttpTransport | undefined {
             });
           },
         );
-        request.on('error', reject);
+        request.on('error', (error) => {
+          settle();
+          reject(error);
+        });
+        signal.addEventListener('abort', abort, { once: true });
         request.end(body);
       });
     },
