@@ -30,6 +30,7 @@ export interface SnowplowTelemetryOptions extends Pick<
   | 'maxQueuedEvents'
   | 'maxQueuedBytes'
   | 'sendDelayMs'
+  | 'writeDelayMs'
   | 'requestTimeoutMs'
   | 'minRetryDelayMs'
   | 'maxRetryDelayMs'
