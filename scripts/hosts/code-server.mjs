@@ -40,8 +40,11 @@ export const DEAD_TELEMETRY_URL = 'http://127.0.0.1:9/code-server-telemetry';
  * of code-server 4.100.3 that carry a telemetry reporter or an experiment service. With all
  * built-ins and telemetry at "all", the extension hosts looked up `default.exp-tas.com` and
  * `mobile.events.data.microsoft.com` (the network guard refused them); without these ten,
- * nothing was refused. Which of the ten woke in that run was not narrowed down, and the list
- * has to be checked again on a code-server update.
+ * nothing was refused. Kept in one at a time in delivery-node.test.mjs (an empty folder, no
+ * file opened), only git and typescript-language-features called out; the others wake on what
+ * that test does not do (opening JSON, HTML or Markdown files, a merge conflict, a debug
+ * session, signing in), which a person using `npm start` may. Check the list again on a
+ * code-server update.
  */
 export const PHONING_BUILTINS = [
   'git',
