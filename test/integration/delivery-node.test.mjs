@@ -33,7 +33,14 @@ test('node host: events tracked from the palette reach the collector', async (t)
     host: 'node',
     withTests: false,
     telemetry: true,
-    settings: { 'telemetry.telemetryLevel': 'all', 'clientSession.collectorUrl': collector.url },
+    settings: {
+      'telemetry.telemetryLevel': 'all',
+      'clientSession.collectorUrl': collector.url,
+      // The optional entities, read at activation (lifecycle events stay off: focus changes
+      // in this test would add events of their own).
+      'clientSession.telemetry.applicationContext': true,
+      'clientSession.telemetry.desktopContext': true,
+    },
   });
   await scenario.start();
   // The extension's globalStorageUri: in code-server, a folder of the server's user data.
@@ -67,6 +74,11 @@ test('node host: events tracked from the palette reach the collector', async (t)
           data: { via: 'palette', file: '<REDACTED: user-file-path>' },
         },
       });
+      assert.deepEqual(event.summary.entities, [
+        CLIENT_SESSION_SCHEMA,
+        'iglu:com.snowplowanalytics.snowplow/application/jsonschema/1-0-0',
+        'iglu:com.snowplowanalytics.snowplow/desktop_context/jsonschema/1-0-0',
+      ]);
       const entity = event.contexts.data[0];
       assert.equal(entity.schema, CLIENT_SESSION_SCHEMA);
       assert.deepEqual(validateData(CLIENT_SESSION_SCHEMA, entity.data), []);
