@@ -15,8 +15,10 @@
  * event, and the target of a third of node-tracker's CPU was missed by 6%. Here the parts that
  * never change (`tv`, `tna`, `p`, `aid`, the schema URIs, the entities given as options) are
  * serialised once, in the constructor, and each event costs one `JSON.stringify` of its data,
- * one of its session entity, and the escaping of the two nested JSON strings. The tests compare
- * what this writes with what tracker-core writes for the same events.
+ * one of its session entity, and the escaping of the two nested JSON strings: 2.7 µs an event
+ * against 4.9-5.1 µs through tracker-core (`base64: false`), and 32 µs instead of 42 µs of CPU per
+ * delivered event in the full benchmark. The tests compare what this writes with what
+ * tracker-core writes for the same events.
  */
 import type { SelfDescribingJson } from '../core/entity';
 import { CLIENT_SESSION_SCHEMA } from '../core/entity';

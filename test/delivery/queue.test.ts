@@ -14,9 +14,16 @@ import {
 } from './support';
 import type { QueueStorage } from '../../src/delivery/queueStorage';
 
-/** Passes every call on and records `write NAME`, `delete NAME` and `rename FROM`. */
+/**
+ * Passes every call on and records `write NAME`, `delete NAME` and `rename FROM`; `settled()`
+ * waits for the changes started so far (real file writes take more than one turn).
+ */
 class CountingQueueStorage implements QueueStorage {
   readonly operations: string[] = [];
+  readonly #started: Array<Promise<unknown>> = [];
+  async settled(): Promise<void> {
+    await Promise.allSettled(this.#started);
+  }
   constructor(readonly inner: QueueStorage) {}
   list(): Promise<string[]> {
     return this.inner.list();
@@ -26,15 +33,19 @@ class CountingQueueStorage implements QueueStorage {
   }
   write(name: string, contents: string): Promise<void> {
     this.operations.push(`write ${name}`);
-    return this.inner.write(name, contents);
+    return this.#track(this.inner.write(name, contents));
   }
   delete(name: string): Promise<void> {
     this.operations.push(`delete ${name}`);
-    return this.inner.delete(name);
+    return this.#track(this.inner.delete(name));
   }
   rename(from: string, to: string): Promise<boolean> {
     this.operations.push(`rename ${from}`);
-    return this.inner.rename(from, to);
+    return this.#track(this.inner.rename(from, to));
+  }
+  #track<T>(operation: Promise<T>): Promise<T> {
+    this.#started.push(operation);
+    return operation;
   }
 }
 
@@ -97,6 +108,7 @@ describe('the durable queue', { timeout: 30_000 }, () => {
     assert.deepEqual(counted.operations, [], 'nothing written within the 200 ms window');
     scheduler.advance(20); // 200 ms after the first event
     await settle();
+    await counted.settled();
     assert.equal(counted.operations.length, 1, counted.operations.join(', '));
     assert.match(counted.operations[0]!, /^write events-/);
     const [file] = await storage.eventFiles();
@@ -107,6 +119,7 @@ describe('the durable queue', { timeout: 30_000 }, () => {
     assert.equal(counted.operations.length, 1, 'the next event opens a new window');
     scheduler.advance(200);
     await settle();
+    await counted.settled();
     assert.equal((await storage.eventFiles()).length, 2);
     await tracker.dispose({ timeoutMs: 0 });
   });
@@ -123,7 +136,11 @@ describe('the durable queue', { timeout: 30_000 }, () => {
   });
 
   it('writes only the events still queued when the write window ends', async () => {
-    const { tracker, scheduler } = makeTracker(collector.url, { storage, maxPostBytes: 5000 });
+    const counted = new CountingQueueStorage(storage);
+    const { tracker, scheduler } = makeTracker(collector.url, {
+      storage: counted,
+      maxPostBytes: 5000,
+    });
     await tracker.flush();
     for (let i = 0; i < 10; i++) {
       tracker.trackNamedEvent('fills requests', { text: 'x'.repeat(500) });
@@ -143,9 +160,11 @@ describe('the durable queue', { timeout: 30_000 }, () => {
     }
     const sent = collector.received.length;
     assert.ok(sent > 0 && sent < 10, `${sent} sent before the write window ended`);
+    await counted.settled();
     assert.deepEqual(await storage.eventFiles(), [], 'nothing written yet');
     scheduler.advance(200);
     await settle();
+    await counted.settled();
     const files = await storage.eventFiles();
     assert.equal(files.length, 1);
     const lines = (await storage.read(files[0]!))!.trim().split('\n');
