@@ -16,8 +16,8 @@
  * never change (`tv`, `tna`, `p`, `aid`, the schema URIs, the entities given as options) are
  * serialised once, in the constructor, and each event costs one `JSON.stringify` of its data,
  * one of its session entity, and the escaping of the two nested JSON strings: 2.7 µs an event
- * against 4.9-5.1 µs through tracker-core (`base64: false`), and 32 µs instead of 42 µs of CPU per
- * delivered event in the full benchmark. The tests compare what this writes with what
+ * against 4.9-5.1 µs through tracker-core (`base64: false`), and 31-32 µs instead of 42 µs of
+ * CPU per delivered event in the full benchmark. The tests compare what this writes with what
  * tracker-core writes for the same events.
  */
 import type { SelfDescribingJson } from '../core/entity';

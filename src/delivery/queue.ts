@@ -4,9 +4,10 @@
  *
  * Layout of the folder:
  * - `events-<created ms>-<owner id>-<seq>.jsonl`: a segment, the events one tracker queued
- *   within one write window (`writeDelayMs`, 200 ms by default). A first line `#vscode-client-session-queue 1`, then one event a line: `u` or
- *   `e` (the consent it needs: usage or error) followed by the payload JSON. Rewritten whole
- *   as its events are delivered, deleted when none is left.
+ *   within one write window (`writeDelayMs`, 200 ms by default). A first line
+ *   `#vscode-client-session-queue 1`, then one event a line: `u` or `e` (the consent it needs:
+ *   usage or error) followed by the payload JSON. Rewritten whole as its events are delivered,
+ *   deleted when none is left.
  * - `owner-<owner id>.json`: `{"heartbeatMs": …}`, rewritten every heartbeat interval while the
  *   tracker lives, deleted when it is disposed.
  *

@@ -324,7 +324,7 @@ describe('batching', { timeout: 30_000 }, () => {
     });
   }
 
-  it('sends as soon as the queued events fill a request, and waits the send delay otherwise', async () => {
+  it('sends once the queued events fill a request, else after the send delay', async () => {
     collector.requests.length = 0;
     const { tracker, scheduler } = makeTracker(collector.url, { maxPostBytes: 5000 });
     tracker.trackNamedEvent('small', {});
