@@ -145,8 +145,8 @@ const READ_FAILED = Symbol('read failed');
  * events and sessions) and written behind it, coalesced, serialized and flushed by
  * {@link flush} and {@link dispose}.
  *
- * Two windows tracking within the same store round trip (about 100 ms for VS Code's
- * globalState) can both count an event with the same `eventIndex`, or both open a
+ * Two windows tracking within the same store round trip (for VS Code's globalState about
+ * 100 ms on the desktop, seen up to 7 s between code-server tabs) can both count an event with the same `eventIndex`, or both open a
  * session with the same `sessionIndex`; the record written last wins, the other window
  * adopts it at its next event, and `sessionIndex` never goes backwards. Snowplow's browser
  * tracker has the same race between tabs.
