@@ -146,7 +146,8 @@ const READ_FAILED = Symbol('read failed');
  * {@link flush} and {@link dispose}.
  *
  * Two windows tracking within the same store round trip (for VS Code's globalState about
- * 100 ms on the desktop, seen up to 7 s between code-server tabs) can both count an event with the same `eventIndex`, or both open a
+ * 100 ms on the desktop, seen up to 7 s between code-server tabs) can both count an event
+ * with the same `eventIndex`, or both open a
  * session with the same `sessionIndex`; the record written last wins, the other window
  * adopts it at its next event, and `sessionIndex` never goes backwards. Snowplow's browser
  * tracker has the same race between tabs.
@@ -187,7 +188,10 @@ export class ClientSession {
   readonly #onDidChangeSession: Emitter<SessionChangeEvent>;
   readonly #onDidChangeState: Emitter<void>;
 
-  /** Fires after a session starts (here or, seen at the next read, in another window) or is reset. */
+  /**
+   * Fires after a session starts (here, or in another window as seen at the next read) or is
+   * reset.
+   */
   readonly onDidChangeSession: Event<SessionChangeEvent>;
   /**
    * Fires after anything a {@link snapshot} shows has changed: an event counted, a focus

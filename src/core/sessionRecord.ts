@@ -149,7 +149,8 @@ export function parseSessionRecord(json: string): ParsedRecord {
     return {
       ok: false,
       problems: [
-        `it has version ${describe(value.version)}; this library reads version ${SESSION_RECORD_VERSION}`,
+        `it has version ${describe(value.version)}; ` +
+          `this library reads version ${SESSION_RECORD_VERSION}`,
       ],
       salvaged: {},
     };

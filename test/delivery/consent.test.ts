@@ -75,7 +75,7 @@ describe('consent', { timeout: 30_000 }, () => {
     await tracker.dispose();
   });
 
-  it('at the error level, a sender passes on events logged by name (logError) as errors', async () => {
+  it('at the error level, passes on events logged by name (logError) as errors', async () => {
     const { tracker } = makeTracker(collector.url, {
       storage,
       consent: { usage: false, errors: true },
@@ -143,7 +143,7 @@ describe('consent', { timeout: 30_000 }, () => {
     await tracker.dispose();
   });
 
-  it('drops events tracked just before consent was withdrawn, before they are encoded', async () => {
+  it('drops events tracked just before consent was withdrawn, unencoded', async () => {
     const { tracker } = makeTracker(collector.url, { storage });
     tracker.trackNamedEvent('a', {});
     tracker.setConsent({ usage: false, errors: false });

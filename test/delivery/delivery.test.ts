@@ -43,7 +43,7 @@ for (const transport of TRANSPORTS) {
       collector.requests.length = 0;
     });
 
-    it('sends a named event after the send delay, as a valid tp2 POST with the session entity', async () => {
+    it('sends a named event after the delay as a valid tp2 POST with the session', async () => {
       const { tracker, scheduler } = makeTracker(collector.url);
       const entity = tracker.trackNamedEvent(`${APP_ID}/fileOpened`, {
         languageId: 'typescript',
@@ -176,7 +176,7 @@ for (const transport of TRANSPORTS) {
       await tracker.dispose();
     });
 
-    it('sends an error as application_error 1-0-2 with its data in an event_data entity', async () => {
+    it('sends an error as application_error 1-0-2, its data in event_data', async () => {
       const { tracker } = makeTracker(collector.url);
       const error = new TypeError('x'.repeat(3000));
       tracker.trackError(error, { command: 'open' });
@@ -200,7 +200,7 @@ for (const transport of TRANSPORTS) {
       await tracker.dispose();
     });
 
-    it('sends native self-describing, structured and lifecycle events with the session entity', async () => {
+    it('sends native self-describing, structured and lifecycle events', async () => {
       const { tracker } = makeTracker(collector.url, {
         entities: [
           {
@@ -247,7 +247,7 @@ for (const transport of TRANSPORTS) {
       await tracker.dispose();
     });
 
-    it('drops an event whose data cannot be serialised, logs why, and sends the others', async () => {
+    it('drops an event whose data cannot be serialised, logs why, sends the rest', async () => {
       const { tracker, logger } = makeTracker(collector.url);
       const cyclic: Record<string, unknown> = {};
       cyclic.self = cyclic;
@@ -368,7 +368,7 @@ describe('batching', { timeout: 30_000 }, () => {
     await tracker.dispose();
   });
 
-  it('counts the request to the byte: a body of exactly maxPostBytes goes in one request', async () => {
+  it('counts to the byte: a body of exactly maxPostBytes is one request', async () => {
     const sizeOfTwo = async (maxPostBytes: number) => {
       collector.requests.length = 0;
       const { tracker } = makeTracker(collector.url, { maxPostBytes });

@@ -175,7 +175,7 @@ describe('the durable queue', { timeout: 30_000 }, () => {
     await tracker.dispose();
   });
 
-  it('delivers events queued by a tracker that was disposed while the collector was down', async () => {
+  it('delivers what a tracker disposed while the collector was down queued', async () => {
     collector.fail(503);
     const first = makeTracker(collector.url, { storage });
     const trackedIds: string[] = [];
@@ -208,7 +208,7 @@ describe('the durable queue', { timeout: 30_000 }, () => {
     await second.tracker.dispose();
   });
 
-  it('takes over a crashed window’s queue once its heartbeat is older than orphanAfterMs', async () => {
+  it('takes over a crashed window’s queue once its heartbeat is stale', async () => {
     collector.fail(503);
     const crashed = makeTracker(collector.url, { storage, orphanAfterMs: 120_000 });
     crashed.tracker.trackNamedEvent('before the crash', {});

@@ -39,7 +39,7 @@ for (const transport of TRANSPORTS) {
       collector.requests.length = 0;
     });
 
-    it('retries 5xx with exponential backoff and jitter, without a request in between', async () => {
+    it('retries 5xx with exponential backoff and jitter, nothing in between', async () => {
       const { tracker, scheduler, logger } = makeTracker(collector.url, {
         random: () => 0.5,
         heartbeatIntervalMs: 10_000_000,
@@ -74,7 +74,7 @@ for (const transport of TRANSPORTS) {
       await tracker.dispose();
     });
 
-    it('caps the backoff at maxRetryDelayMs, so an hour of outage costs a few requests', async () => {
+    it('caps the backoff, so an hour of outage costs a few requests', async () => {
       const { tracker, scheduler } = makeTracker(collector.url, {
         random: () => 1,
         maxRetryDelayMs: 300_000,

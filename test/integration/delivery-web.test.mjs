@@ -52,7 +52,7 @@ async function buildFixture(dir) {
   });
 }
 
-test('web host: events leave by fetch from the worker and wait in workspace.fs files', async (t) => {
+test('web host: events leave by fetch and wait in workspace.fs files', async (t) => {
   const collector = await startCollector();
   t.after(() => collector.close());
   const fixtureDir = join(here, '..', '..', 'out', 'delivery-web-fixture-extension');

@@ -30,7 +30,10 @@ function waitForOutput(output, pattern, timeoutMs) {
   });
 }
 
-/** True while `pid` runs; a zombie (exited, not yet reaped: this machine's init reaps none) is not running. */
+/**
+ * True while `pid` runs; a zombie (exited, not yet reaped: this machine's init reaps none)
+ * is not running.
+ */
 function isRunning(pid) {
   try {
     const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
@@ -89,7 +92,7 @@ async function stopWithCtrlC(run) {
   );
 }
 
-test('npm start serves the extension, prints its log and events, and Ctrl-C stops it', async (t) => {
+test('npm start serves the extension, prints log and events; Ctrl-C stops it', async (t) => {
   const run = await runNpmStart(t);
   const output = () => run.text;
   const url = run.url;

@@ -222,7 +222,7 @@ describe('ClientSession: starting anew and forgetting', () => {
     assert.equal(track().sessionId, after.sessionId);
   });
 
-  it('forgetSession keeping the user id restarts at session 1 with no previous session', async () => {
+  it('forgetSession keeping the user id restarts at session 1, no previous', async () => {
     const { track, session, store } = setup();
     track();
     track();
@@ -238,7 +238,7 @@ describe('ClientSession: starting anew and forgetting', () => {
     assert.equal(stored.userId, before.userId);
   });
 
-  it('forgetSession forgetting the user id deletes the record and changes the user id', async () => {
+  it('forgetSession forgetting the user id deletes the record, new user id', async () => {
     const { track, session, store } = setup();
     const before = track();
     await session.forgetSession({ forgetUserId: true });
@@ -290,7 +290,7 @@ describe('ClientSession: restarts', () => {
     assert.equal(after.userId, before.userId);
   });
 
-  it('with newSessionOnStart opens a new session at each start, as the C++ tracker does', async () => {
+  it('with newSessionOnStart opens a session at each start, as C++ does', async () => {
     const { track, session, store, clock } = setup();
     const before = track();
     await session.dispose();

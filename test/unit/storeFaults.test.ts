@@ -314,7 +314,7 @@ describe('a store that fails', () => {
     assert.match(logger.at('warn')[0], /Could not read the session store \(disk on fire\)/);
   });
 
-  it('keeps the reset queued when the delete fails, and carries it out on the next write', async () => {
+  it('keeps a reset whose delete failed, and does it at the next write', async () => {
     const clock = new FakeClock();
     const store = new FlakyStore();
     const session = new CheckedClientSession({

@@ -224,7 +224,8 @@ export class Scenario {
       ['extensionTestsPath', remote(this.testsPath)],
     ];
     const folder = encodeURIComponent(this.workspace);
-    return `${this.server.url}?folder=${folder}&payload=${encodeURIComponent(JSON.stringify(payload))}`;
+    const query = `folder=${folder}&payload=${encodeURIComponent(JSON.stringify(payload))}`;
+    return `${this.server.url}?${query}`;
   }
 
   /** Opens a tab on the test-run URL, with real focus (no emulation). */
