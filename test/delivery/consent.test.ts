@@ -1,30 +1,16 @@
 import assert from 'node:assert/strict';
-import { after, afterEach, before, beforeEach, describe, it } from 'node:test';
+import { afterEach, beforeEach, describe, it } from 'node:test';
 import { APPLICATION_ERROR_SCHEMA } from '../../src/delivery/events';
 import { SnowplowTelemetrySender } from '../../src/delivery/sender';
 import type { Collector } from './support';
-import {
-  assertEveryPayloadValid,
-  FolderQueueStorage,
-  makeTracker,
-  startCollector,
-} from './support';
+import { FolderQueueStorage, makeTracker, useCollector } from './support';
 
 describe('consent', { timeout: 30_000 }, () => {
   let collector: Collector;
   let storage: FolderQueueStorage;
 
-  before(async () => {
-    collector = await startCollector();
-  });
-  after(async () => {
-    await collector.close();
-  });
-  afterEach(() => assertEveryPayloadValid(collector));
+  useCollector((started) => (collector = started));
   beforeEach(async () => {
-    collector.recover();
-    collector.received.length = 0;
-    collector.requests.length = 0;
     storage = await FolderQueueStorage.temporary();
   });
   afterEach(async () => {

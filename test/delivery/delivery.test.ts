@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
-import { after, afterEach, before, beforeEach, describe, it } from 'node:test';
+import { before, describe, it } from 'node:test';
 import { CLIENT_SESSION_SCHEMA } from '../../src/core/entity';
 import {
   APPLICATION_ERROR_SCHEMA,
@@ -12,13 +12,13 @@ import { SnowplowTelemetrySender } from '../../src/delivery/sender';
 import type { Collector } from './support';
 import {
   APP_ID,
-  assertEveryPayloadValid,
   FakeScheduler,
   makeTracker,
   PACKAGE_JSON_PATH,
   settle,
   startCollector,
   TRANSPORTS,
+  useCollector,
   useTransport,
   validateSelfDescribing,
 } from './support';
@@ -29,19 +29,8 @@ for (const transport of TRANSPORTS) {
   describe(`delivery to a collector (${transport.name})`, { timeout: 30_000 }, () => {
     let collector: Collector;
 
-    before(async () => {
-      useTransport(transport.make);
-      collector = await startCollector();
-    });
-    after(async () => {
-      await collector.close();
-    });
-    afterEach(() => assertEveryPayloadValid(collector));
-    beforeEach(() => {
-      collector.recover();
-      collector.received.length = 0;
-      collector.requests.length = 0;
-    });
+    before(() => useTransport(transport.make));
+    useCollector((started) => (collector = started));
 
     it('sends a named event after the delay as a valid tp2 POST with the session', async () => {
       const { tracker, scheduler } = makeTracker(collector.url);
@@ -281,20 +270,12 @@ for (const transport of TRANSPORTS) {
 
 describe('batching', { timeout: 30_000 }, () => {
   let collector: Collector;
-  before(async () => {
-    collector = await startCollector();
-  });
-  after(async () => {
-    await collector.close();
-  });
-  afterEach(() => assertEveryPayloadValid(collector));
+  useCollector((started) => (collector = started));
 
   const EVENTS = 400;
   for (const maxPostBytes of [undefined, 5000]) {
     const limit = maxPostBytes ?? 40_000;
     it(`fills requests up to ${limit} bytes and never beyond`, async () => {
-      collector.received.length = 0;
-      collector.requests.length = 0;
       const { tracker } = makeTracker(collector.url, maxPostBytes ? { maxPostBytes } : {});
       // Small events, so that what is added at send time (stm, commas) weighs; multi-byte
       // characters, so that the limit is seen to count UTF-8 bytes, not string length.
@@ -389,8 +370,6 @@ describe('batching', { timeout: 30_000 }, () => {
   });
 
   it('sends an event bigger than a request alone, and only once even when that fails', async () => {
-    collector.received.length = 0;
-    collector.requests.length = 0;
     const { tracker, logger, scheduler } = makeTracker(collector.url, { maxPostBytes: 2000 });
     tracker.trackNamedEvent('small', {});
     tracker.trackNamedEvent('huge', { text: 'x'.repeat(5000) });

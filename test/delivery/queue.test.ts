@@ -1,17 +1,10 @@
 import assert from 'node:assert/strict';
 import path from 'node:path';
-import { after, afterEach, before, beforeEach, describe, it } from 'node:test';
+import { afterEach, beforeEach, describe, it } from 'node:test';
 import { ClientSession } from '../../src/core/clientSession';
 import { InMemorySessionStore } from '../../src/core/sessionStore';
 import type { Collector } from './support';
-import {
-  assertEveryPayloadValid,
-  FakeScheduler,
-  FolderQueueStorage,
-  makeTracker,
-  settle,
-  startCollector,
-} from './support';
+import { FakeScheduler, FolderQueueStorage, makeTracker, settle, useCollector } from './support';
 import type { QueueStorage } from '../../src/delivery/queueStorage';
 
 /**
@@ -53,17 +46,8 @@ describe('the durable queue', { timeout: 30_000 }, () => {
   let collector: Collector;
   let storage: FolderQueueStorage;
 
-  before(async () => {
-    collector = await startCollector();
-  });
-  after(async () => {
-    await collector.close();
-  });
-  afterEach(() => assertEveryPayloadValid(collector));
+  useCollector((started) => (collector = started));
   beforeEach(async () => {
-    collector.recover();
-    collector.received.length = 0;
-    collector.requests.length = 0;
     storage = await FolderQueueStorage.temporary();
   });
   afterEach(async () => {

@@ -1,16 +1,9 @@
 import assert from 'node:assert/strict';
 import { createServer } from 'node:net';
-import { after, afterEach, before, beforeEach, describe, it } from 'node:test';
+import { before, describe, it } from 'node:test';
 import type { DeliveryAttempt } from '../../src/delivery/tracker';
 import type { Collector } from './support';
-import {
-  assertEveryPayloadValid,
-  makeTracker,
-  settle,
-  startCollector,
-  TRANSPORTS,
-  useTransport,
-} from './support';
+import { makeTracker, settle, TRANSPORTS, useCollector, useTransport } from './support';
 
 /** Resolves with the tracker's next delivery attempt. */
 function nextAttempt(tracker: ReturnType<typeof makeTracker>['tracker']): Promise<DeliveryAttempt> {
@@ -25,19 +18,8 @@ function nextAttempt(tracker: ReturnType<typeof makeTracker>['tracker']): Promis
 for (const transport of TRANSPORTS) {
   describe(`retries (${transport.name})`, { timeout: 30_000 }, () => {
     let collector: Collector;
-    before(async () => {
-      useTransport(transport.make);
-      collector = await startCollector();
-    });
-    after(async () => {
-      await collector.close();
-    });
-    afterEach(() => assertEveryPayloadValid(collector));
-    beforeEach(() => {
-      collector.recover();
-      collector.received.length = 0;
-      collector.requests.length = 0;
-    });
+    before(() => useTransport(transport.make));
+    useCollector((started) => (collector = started));
 
     it('retries 5xx with exponential backoff and jitter, nothing in between', async () => {
       const { tracker, scheduler, logger } = makeTracker(collector.url, {

@@ -4,6 +4,7 @@
  * real ClientSession.
  */
 import { mkdtemp, rm } from 'node:fs/promises';
+import { after, afterEach, before, beforeEach } from 'node:test';
 import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
@@ -56,6 +57,32 @@ export function assertEveryPayloadValid(collector: Collector): void {
     }
   }
 }
+/**
+ * Registers what every delivery suite needs around one real collector: started before the
+ * suite (and handed to `onStarted`), healthy and emptied before each test, every payload it
+ * received checked against the schemas after each test, closed after the suite.
+ */
+export function useCollector(onStarted: (collector: Collector) => void): void {
+  let collector: Collector | undefined;
+  before(async () => {
+    collector = await startCollector();
+    onStarted(collector);
+  });
+  after(async () => {
+    await collector?.close();
+  });
+  beforeEach(() => {
+    collector?.recover();
+    collector?.received.splice(0);
+    collector?.requests.splice(0);
+  });
+  afterEach(() => {
+    if (collector !== undefined) {
+      assertEveryPayloadValid(collector);
+    }
+  });
+}
+
 export const PACKAGE_JSON_PATH = path.join(root, 'package.json');
 
 /** A wall clock and timers that move only on {@link advance}; starts at 2026-01-01T00:00:00Z. */
